@@ -1,0 +1,39 @@
+# Every step has a name. The README's two commands are `make run` and `make test`.
+PY := .venv/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean
+
+run: install train serve            ## install, train if stale, start everything
+
+test: install-test train            ## install test tools, train if stale, run every test
+	$(PY) -m pytest
+
+install:                            ## the runtime environment in .venv (idempotent)
+	scripts/install.sh
+
+install-test:                       ## runtime + test tools + Chromium
+	scripts/install.sh test
+
+spacy:                              ## the rule-based spaCy pipeline from content/
+	$(PY) scripts/build_spacy.py
+
+train: spacy                        ## train the Rasa model if an input changed
+	$(PY) scripts/train.py
+
+validate:                           ## rasa data validate
+	$(PY) -m rasa data validate --fail-on-warnings
+
+test-unit:                          ## the fast tests only (no servers)
+	$(PY) -m pytest -m "not e2e and not browser"
+
+test-stories:                       ## test stories against the trained model
+	$(PY) -m rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors --out var/results
+
+serve:                              ## start action server, Rasa and web app on 127.0.0.1
+	$(PY) scripts/serve.py
+
+clean:                              ## remove build outputs (keeps .venv)
+	rm -rf build models/*.tar.gz models/*.fingerprint var/results .rasa

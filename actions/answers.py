@@ -1,0 +1,83 @@
+"""Answer AOT questions from content/answers/*.yml, asking for the state only when needed."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import content, current_state, latest_intent, send, state_from_message
+from bot.content import STATES
+
+# Intents answered with one of the assistant's own lines (content/dialogue.yml).
+DIALOGUE_INTENTS = {"thank", "goodbye", "affirm", "deny", "bot_challenge", "out_of_scope"}
+
+
+def answer_topic(dispatcher: CollectingDispatcher, topic_id: str, state: str | None) -> list[dict]:
+    """Send a topic for a state, or ask which state when the answer differs by state."""
+    c = content()
+    topic = c.topic(topic_id, state)
+    if topic is None:
+        send(dispatcher, c.render_dialogue("ask_state"))
+        return [SlotSet("pending_topic", topic_id)]
+    send(dispatcher, c.render_topic(topic))
+    events = [SlotSet("last_topic", topic_id), SlotSet("pending_topic", None)]
+    if topic.state in STATES:
+        events.append(SlotSet("state", topic.state))
+    return events
+
+
+def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
+    c = content()
+    terms = {t["term"]: t for t in c.glossary.get("terms", [])}
+    wanted = [v for v in (e["value"] for e in tracker.latest_message.get("entities", [])
+                          if e.get("entity") == "term") if v in terms]
+    if not wanted:
+        send(dispatcher, c.render_dialogue("glossary_unknown", terms=sorted(terms)))
+        return []
+    entry = terms[wanted[0]]
+    src = c.sources[entry["source"]]
+    dispatcher.utter_message(text=f"{entry['term'].capitalize()}: {entry['meaning']}")
+    dispatcher.utter_message(text=f"Law/source: {entry['citation']}. {src.short}.")
+    return []
+
+
+class ActionAnswer(Action):
+    """Answer the topic of the latest intent, using the state known so far."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        intent = latest_intent(tracker)
+        state = current_state(tracker)
+        events: list[dict] = [SlotSet("state", state)] if state else []
+        c = content()
+        if intent == "inform_state":
+            return events + self._state_given(dispatcher, tracker, state)
+        if intent in DIALOGUE_INTENTS:
+            send(dispatcher, c.render_dialogue(intent))
+            return events
+        if intent == "ask_glossary":
+            return events + answer_glossary(dispatcher, tracker)
+        topic_id = c.topic_for_intent(intent)
+        if topic_id is None:
+            send(dispatcher, c.render_dialogue("clarify_none"))
+            return events
+        return events + answer_topic(dispatcher, topic_id, state)
+
+    @staticmethod
+    def _state_given(dispatcher: CollectingDispatcher, tracker: Tracker,
+                     state: str | None) -> list[dict]:
+        """'California' or 'what about New York?': finish the question that was waiting."""
+        c = content()
+        if state_from_message(tracker) is None:
+            send(dispatcher, c.render_dialogue("other_state"))
+            return []
+        topic_id = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
+        if topic_id and topic_id in c.topics:
+            return answer_topic(dispatcher, topic_id, state)
+        send(dispatcher, c.render_dialogue("state_noted", state_name=STATES[state]))
+        return []

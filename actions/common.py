@@ -1,0 +1,43 @@
+"""Helpers shared by the actions: reading the tracker and sending content."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.content import Content, load
+
+
+def content() -> Content:
+    return load()
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def entity_values(tracker: Tracker, name: str) -> list[str]:
+    return [e["value"] for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+
+
+def state_from_message(tracker: Tracker) -> str | None:
+    """A state named in this message: by name, by law ("Laura's Law") or by a county."""
+    for value in entity_values(tracker, "state"):
+        if value in ("CA", "NY"):
+            return value
+    for value in entity_values(tracker, "county"):
+        prefix = value.split(":", 1)[0]
+        if prefix in ("CA", "NY"):
+            return prefix
+    return None
+
+
+def current_state(tracker: Tracker) -> str | None:
+    """The state for this turn: named now, else remembered from earlier."""
+    return state_from_message(tracker) or tracker.get_slot("state")
+
+
+def send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
+    for msg in messages:
+        dispatcher.utter_message(text=msg["text"], buttons=msg.get("buttons") or [])

@@ -1,0 +1,84 @@
+"""Look up a county's AOT status (content/counties.yml) and say what to do next."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import answer_topic
+from actions.common import content, current_state, entity_values, send
+from bot import counties
+from bot.content import STATES, County
+
+STATUS_LINES = {"has_aot": "county_has_aot", "no_aot": "county_no_aot",
+                "not_listed": "county_not_listed"}
+
+
+def county_messages(county: County) -> list[dict]:
+    """Status, newer reports, local contacts and the as-of/source line for one county."""
+    c = content()
+    key = "county_ny" if county.state == "NY" else STATUS_LINES[county.status]
+    msgs = c.render_dialogue(key, county=county.name)
+    if county.note:
+        note_src = c.sources[county.note_source].short if county.note_source else ""
+        msgs.append({"text": f"{county.note} ({note_src})" if note_src else county.note})
+    for report in county.later:
+        msgs += c.render_dialogue("county_later", text=report["text"],
+                                  source=c.sources[report["source"]].short)
+    for contact in c.contacts_for(county.state, county.name):
+        if county.name in contact.get("counties", []):
+            msgs.append({"text": contact_line(contact)})
+    meta = c.county_meta
+    msgs += c.render_dialogue("county_source", source=c.sources[meta["source"][county.state]].short,
+                              as_of=meta["as_of"][county.state])
+    return msgs
+
+
+def contact_line(contact: dict) -> str:
+    """'Name: phone. How to use it. (Source)' for one entry of contacts.yml."""
+    c = content()
+    parts = [f"{contact['name']}: {contact['phone']}." if contact.get("phone") else f"{contact['name']}."]
+    if contact.get("email"):
+        parts.append(f"Email {contact['email']}.")
+    if contact.get("how"):
+        parts.append(contact["how"])
+    parts.append(f"(Source: {c.sources[contact['source']].short})")
+    return " ".join(parts)
+
+
+class ActionCountyLookup(Action):
+    """'Does Fresno have AOT?', 'I live in 94110', 'sutter/yuba', 'LA'."""
+
+    def name(self) -> str:
+        return "action_county_lookup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        state = current_state(tracker)
+        text = tracker.latest_message.get("text") or ""
+        ids = entity_values(tracker, "county")
+        found = counties.from_entity(ids[0], state) if ids else counties.find(text, state)
+        c = content()
+        if found.county:
+            send(dispatcher, county_messages(found.county))
+            return [SlotSet("county", found.county.name), SlotSet("state", found.county.state),
+                    SlotSet("last_topic", "county_status"), SlotSet("pending_topic", None)]
+        if found.how == "ambiguous":
+            msgs = c.render_dialogue("county_ambiguous", name=found.candidates[0].name)
+            msgs[-1]["buttons"] = [
+                {"title": f"{x.name} County, {STATES[x.state]}",
+                 "payload": f'/inform_county{{"county": "{x.key}"}}'} for x in found.candidates]
+            send(dispatcher, msgs)
+            return []
+        if found.how == "other_state":
+            send(dispatcher, c.render_dialogue("zip_other_state", place=found.place))
+            return []
+        if tracker.latest_message.get("intent", {}).get("name") == "inform_county" and text.strip():
+            send(dispatcher, c.render_dialogue("county_unknown", text=text.strip()[:60]))
+            return []
+        # A general question ("which counties have AOT?"): the state's overview, then ask.
+        events = answer_topic(dispatcher, "county_status", state) if state else []
+        send(dispatcher, c.render_dialogue("ask_county"))
+        return events + [SlotSet("pending_topic", None), SlotSet("last_topic", "county_status")]

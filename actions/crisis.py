@@ -1,0 +1,19 @@
+"""Crisis first: 988 / 911 before anything else (content/dialogue.yml 'crisis')."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import content, send
+
+
+class ActionCrisis(Action):
+    def name(self) -> str:
+        return "action_crisis"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        send(dispatcher, content().render_dialogue("crisis"))
+        return []

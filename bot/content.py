@@ -1,0 +1,194 @@
+"""Load and render the curated answers in content/.
+
+content/ is the single source of truth for everything the assistant says.
+This module reads it once, checks its shape, and renders answers with Jinja2,
+so wording can change without retraining the model.
+
+Layout of content/:
+  answers/california.yml, answers/new_york.yml, answers/general.yml  topics
+  dialogue.yml    the assistant's own lines (greeting, menu, clarify, ...)
+  glossary.yml    plain-language meanings of legal words
+  counties.yml    every county with its AOT status, as-of date and source
+  contacts.yml    every phone number, each with its source
+  sources.yml     every source an answer may cite
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+STATES = {"CA": "California", "NY": "New York"}
+LAWS = {"CA": "Laura's Law", "NY": "Kendra's Law"}
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    short: str
+    title: str
+    publisher: str
+    date: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    state: str  # "CA", "NY" or "ALL"
+    intent: str
+    title: str
+    messages: tuple[str, ...]
+    citation: str
+    source: str
+    last_reviewed: str
+    buttons: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class County:
+    name: str
+    state: str
+    status: str  # has_aot | no_aot | not_listed
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+    note_source: str = ""
+    later: tuple[dict, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.state}:{self.name}"
+
+
+@dataclass
+class Content:
+    sources: dict[str, Source]
+    topics: dict[str, dict[str, Topic]]  # topic id -> state -> Topic
+    dialogue: dict[str, dict]
+    glossary: dict[str, dict]
+    counties: list[County]
+    county_meta: dict[str, dict]
+    contacts: dict[str, dict]
+    env: jinja2.Environment = field(repr=False, default=None)
+
+    # ---- look-ups -------------------------------------------------------
+    def topic_for_intent(self, intent: str) -> str | None:
+        for topic_id, by_state in self.topics.items():
+            if any(t.intent == intent for t in by_state.values()):
+                return topic_id
+        return None
+
+    def states_for(self, topic_id: str) -> set[str]:
+        return set(self.topics.get(topic_id, {}))
+
+    def topic(self, topic_id: str, state: str | None) -> Topic | None:
+        """The version of a topic for a state; None when the state must be asked."""
+        by_state = self.topics.get(topic_id, {})
+        if state in by_state:
+            return by_state[state]
+        if "ALL" in by_state:
+            return by_state["ALL"]
+        if len(by_state) == 1:  # a topic that exists for one state only
+            return next(iter(by_state.values()))
+        return None
+
+    def contacts_for(self, state: str | None, county: str | None = None) -> list[dict]:
+        """Contacts for a state (and county), most local first; crisis lines excluded."""
+        out = []
+        for cid, c in self.contacts.items():
+            if cid in ("crisis_988", "emergency_911"):
+                continue
+            states = c.get("states", [])
+            if state and state not in states and "ALL" not in states:
+                continue
+            if c.get("counties") and county not in c["counties"]:
+                continue
+            out.append({"id": cid, **c})
+        out.sort(key=lambda c: 0 if c.get("counties") else 1)
+        return out
+
+    # ---- rendering ------------------------------------------------------
+    def render_text(self, template: str, **ctx: Any) -> str:
+        return self.env.from_string(template).render(**self.base_context(), **ctx).strip()
+
+    def base_context(self) -> dict:
+        return {"contacts": self.contacts, "states": STATES, "laws": LAWS}
+
+    def citation_line(self, topic: Topic) -> str:
+        src = self.sources[topic.source]
+        return f"Law/source: {topic.citation}. {src.short}."
+
+    def render_topic(self, topic: Topic, **ctx: Any) -> list[dict]:
+        """Messages for a topic, ending with its citation line."""
+        msgs = [{"text": self.render_text(m, state=topic.state, **ctx)} for m in topic.messages]
+        msgs.append({"text": self.citation_line(topic)})
+        if topic.buttons:
+            msgs[-1]["buttons"] = [dict(b) for b in topic.buttons]
+        return msgs
+
+    def render_dialogue(self, key: str, **ctx: Any) -> list[dict]:
+        """The assistant's own lines (greeting, menu, ...) from dialogue.yml."""
+        entry = self.dialogue[key]
+        msgs = [{"text": self.render_text(m, **ctx)} for m in entry["messages"]]
+        if entry.get("buttons"):
+            msgs[-1]["buttons"] = [
+                {"title": self.render_text(b["title"], **ctx), "payload": b["payload"]}
+                for b in entry["buttons"]
+            ]
+        return msgs
+
+
+def _read(name: str) -> Any:
+    with open(CONTENT_DIR / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
+    topics: dict[str, dict[str, Topic]] = {}
+    for path in sorted((CONTENT_DIR / "answers").glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        state = doc["state"]
+        for raw in doc["topics"]:
+            topic = Topic(
+                id=raw["id"], state=state, intent=raw["intent"], title=raw["title"],
+                messages=tuple(raw["messages"]), citation=raw["citation"], source=raw["source"],
+                last_reviewed=str(raw["last_reviewed"]), buttons=tuple(raw.get("buttons", ())),
+            )
+            if topic.source not in sources:
+                raise ValueError(f"{path.name}: topic {topic.id} cites unknown source {topic.source}")
+            if state in topics.setdefault(topic.id, {}):
+                raise ValueError(f"{path.name}: topic {topic.id} defined twice for {state}")
+            topics[topic.id][state] = topic
+    return topics
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> Content:
+    """Read content/ once per process."""
+    sources = {k: Source(id=k, **v) for k, v in _read("sources.yml").items()}
+    county_doc = _read("counties.yml")
+    counties = [
+        County(
+            name=c["name"], state=c["state"], status=c["status"],
+            aliases=tuple(c.get("aliases", ())), note=c.get("note", ""),
+            note_source=c.get("note_source", ""), later=tuple(c.get("later", ())),
+        )
+        for c in county_doc["counties"]
+    ]
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
+                             trim_blocks=True, lstrip_blocks=True)
+    return Content(
+        sources=sources,
+        topics=_load_topics(sources),
+        dialogue=_read("dialogue.yml"),
+        glossary=_read("glossary.yml"),
+        counties=counties,
+        county_meta={"as_of": county_doc["as_of"], "source": county_doc["source"]},
+        contacts=_read("contacts.yml"),
+        env=env,
+    )

@@ -1,0 +1,126 @@
+"""Find the county a person means, forgiving how they write it.
+
+Handles: exact names, "X County", aliases and abbreviations (LA, SF, Brooklyn),
+"Sutter/Yuba", misspellings (rapidfuzz), and ZIP codes (the `zipcodes`
+package's bundled data; nothing is fetched). The county data itself lives in
+content/counties.yml.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.content import County, load
+
+ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+# Words that say "this is a county" but are not part of its name.
+FILLER = re.compile(r"\b(county|cnty|co\.|condado|de|the|of)\b")
+FUZZY_CUTOFF = 85  # measured on the misspellings in tests/test_counties.py
+
+
+@dataclass
+class Lookup:
+    """The outcome of a county search."""
+
+    county: County | None = None
+    candidates: list[County] = field(default_factory=list)  # several when a name is in both states
+    how: str = "unknown"  # exact | fuzzy | zip | ambiguous | other_state | unknown
+    place: str = ""  # for a ZIP outside CA/NY: "Reno, NV"
+
+
+@functools.lru_cache(maxsize=1)
+def _forms() -> dict[str, list[County]]:
+    """Every lower-case way of writing each county -> the counties it may mean."""
+    forms: dict[str, list[County]] = {}
+    for c in load().counties:
+        for form in (c.name, *c.aliases):
+            key = _normalise(form)
+            if c not in forms.setdefault(key, []):
+                forms[key].append(c)
+    return forms
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    text = FILLER.sub(" ", text)
+    text = re.sub(r"[^a-z0-9/'. ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+def by_key(key: str) -> County | None:
+    """A county from its canonical key, e.g. 'CA:Los Angeles'."""
+    return next((c for c in load().counties if c.key == key), None)
+
+
+def _pick(found: list[County], state: str | None, how: str) -> Lookup:
+    if state:
+        in_state = [c for c in found if c.state == state]
+        if in_state:
+            found = in_state
+    if len(found) == 1:
+        return Lookup(county=found[0], candidates=found, how=how)
+    return Lookup(candidates=found, how="ambiguous")
+
+
+def from_entity(value: str, state: str | None = None) -> Lookup:
+    """Resolve an entity id from the spaCy rules: 'CA:Fresno' or '?:Kings' (in both states)."""
+    prefix, _, name = value.partition(":")
+    if prefix in ("CA", "NY"):
+        county = by_key(value)
+        return Lookup(county=county, candidates=[county], how="exact") if county else Lookup()
+    found = [c for c in load().counties if c.name == name]
+    return _pick(found, state, "exact") if found else Lookup()
+
+
+def from_zip(code: str) -> Lookup:
+    import zipcodes  # loaded on first use: its data takes ~0.3 s to read
+
+    matches = zipcodes.matching(code)
+    if not matches:
+        return Lookup()
+    hit = matches[0]
+    if hit["state"] not in ("CA", "NY"):
+        return Lookup(how="other_state", place=f"{hit['city'].title()}, {hit['state']}")
+    name = _normalise(hit["county"])
+    found = [c for c in _forms().get(name, []) if c.state == hit["state"]]
+    if not found:  # e.g. "St Lawrence" vs "St. Lawrence"
+        best = process.extractOne(name, list(_forms()), scorer=fuzz.ratio)
+        found = [c for c in _forms()[best[0]] if c.state == hit["state"]] if best else []
+    return Lookup(county=found[0], candidates=found, how="zip") if found else Lookup()
+
+
+def _ngrams(words: list[str], max_n: int = 3) -> list[str]:
+    return [" ".join(words[i:i + n]) for n in range(max_n, 0, -1) for i in range(len(words) - n + 1)]
+
+
+def find(text: str, state: str | None = None) -> Lookup:
+    """Search free text ("I live in sacremento county", "94110", "LA") for a county."""
+    zip_match = ZIP_RE.search(text)
+    if zip_match:
+        return from_zip(zip_match.group(1))
+    norm = _normalise(text)
+    if not norm:
+        return Lookup()
+    forms = _forms()
+    if norm in forms:
+        return _pick(forms[norm], state, "exact")
+    words = norm.split()
+    grams = _ngrams(words)
+    # Longest exact phrase inside the message first ("we live in san luis obispo").
+    for gram in grams:
+        if gram in forms and len(gram) > 2:
+            return _pick(forms[gram], state, "exact")
+    # Then the closest spelling; short words are skipped so "is" never matches "Inyo".
+    best = None
+    for gram in grams:
+        if len(gram) < 4:
+            continue
+        hit = process.extractOne(gram, list(forms), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if hit and (best is None or hit[1] > best[1]):
+            best = hit
+    if best:
+        return _pick(forms[best[0]], state, "fuzzy")
+    return Lookup()

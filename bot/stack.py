@@ -1,0 +1,129 @@
+"""Start, check and stop the three processes: action server, Rasa, web app.
+
+Used by `make run` (scripts/serve.py) and by the end-to-end tests, so both run
+the stack the same way. Everything binds to 127.0.0.1: the web app is the only
+door meant to face users, and Rasa's HTTP API stays off.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "aot.tar.gz"
+
+# Privacy: no telemetry, quiet TensorFlow. Set for every child process.
+BASE_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "PYTHONPATH": str(ROOT),
+    "SANIC_HOST": "127.0.0.1",  # rasa_sdk's action server reads its bind address from here
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    web: int = 8000
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web}"
+
+
+def endpoints_file(ports: Ports, tracker_db: Path) -> Path:
+    """endpoints.yml with this run's action port and tracker database."""
+    if ports.actions == 5055 and tracker_db == ROOT / "var" / "trackers.db":
+        return ROOT / "endpoints.yml"
+    path = tracker_db.parent / f"endpoints-{ports.rasa}.yml"
+    path.write_text(
+        "tracker_store:\n  type: SQL\n  dialect: \"sqlite\"\n"
+        f"  db: \"{tracker_db}\"\n"
+        f"action_endpoint:\n  url: \"{ports.actions_url}/webhook\"\n"
+    )
+    return path
+
+
+def commands(ports: Ports, tracker_db: Path, web: bool = True) -> dict[str, list[str]]:
+    py = str(VENV_BIN / "python")
+    cmds = {
+        "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "-p", str(ports.actions),
+                    "--quiet"],
+        "rasa": [py, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(ports.rasa),
+                 "--model", str(MODEL), "--endpoints", str(endpoints_file(ports, tracker_db)),
+                 "--credentials", str(ROOT / "credentials.yml"), "--quiet"],
+    }
+    if web:
+        cmds["web"] = [py, "-m", "bot.web"]
+    return cmds
+
+
+@dataclass
+class Stack:
+    ports: Ports = field(default_factory=Ports)
+    tracker_db: Path = ROOT / "var" / "trackers.db"
+    web: bool = True
+    log_dir: Path = ROOT / "var" / "log"
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def start(self) -> "Stack":
+        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **BASE_ENV, "HOST": "127.0.0.1", "PORT": str(self.ports.web),
+               "RASA_URL": self.ports.rasa_url, "ACTION_SERVER_URL": self.ports.actions_url}
+        for name, cmd in commands(self.ports, self.tracker_db, self.web).items():
+            log = open(self.log_dir / f"{name}-{self.ports.rasa}.log", "ab")
+            self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def wait_ready(self, timeout: float = 240) -> float:
+        """Block until every process answers; returns seconds waited."""
+        start = time.monotonic()
+        checks = {"actions": f"{self.ports.actions_url}/health", "rasa": f"{self.ports.rasa_url}/"}
+        if self.web:
+            checks["web"] = f"{self.ports.web_url}/healthz"
+        pending = dict(checks)
+        while pending:
+            for name, url in list(pending.items()):
+                proc = self.procs[name]
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir}")
+                try:
+                    if httpx.get(url, timeout=2).status_code < 500:
+                        del pending[name]
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+            time.sleep(0.5)
+        return time.monotonic() - start
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.procs.clear()

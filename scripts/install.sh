@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Create .venv and install the pinned environment. Idempotent: a stamp file
+# records which lock files were installed, so a second run costs a second.
+#   scripts/install.sh          runtime (Rasa, action server, web app)
+#   scripts/install.sh test     runtime + what the tests need (+ Chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+VENV=.venv
+want=${1:-runtime}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+pip_install() { "$VENV/bin/python" -m pip install --disable-pip-version-check -q "$@"; }
+
+stamp="$VENV/.installed-runtime"
+sum=$(cat requirements/lock.txt | sha256sum | cut -c1-16)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+  echo "Installing the runtime environment (about 5 minutes the first time)..."
+  pip_install --no-deps -r requirements/lock.txt
+  # rasa and rasa-sdk declare Python <3.11 but run on 3.11: only they skip that check.
+  pip_install --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2
+  echo "$sum" > "$stamp"
+fi
+
+if [ "$want" = "test" ]; then
+  tstamp="$VENV/.installed-test"
+  tsum=$(cat requirements/lock-test.txt | sha256sum | cut -c1-16)
+  if [ "$(cat "$tstamp" 2>/dev/null)" != "$tsum" ]; then
+    echo "Installing test tools..."
+    pip_install --no-deps -r requirements/lock-test.txt
+    echo "$tsum" > "$tstamp"
+  fi
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "Installing Debian's Chromium for the browser tests..."
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+# Telemetry off in Rasa's own config file too, not only by environment variable.
+mkdir -p "$HOME/.config/rasa"
+"$VENV/bin/python" - <<'PY'
+import json, pathlib
+p = pathlib.Path.home() / ".config" / "rasa" / "global.yml"
+text = p.read_text() if p.exists() else ""
+if "enabled: false" not in text:
+    p.write_text("metrics:\n  enabled: false\n")
+PY

@@ -1,0 +1,63 @@
+"""Train the Rasa model if it is missing or stale.
+
+Stale means any training input changed since the last training: config,
+domain, NLU data, rules, stories, the spaCy rules (counties, glossary) or the
+custom NLU components. Answer wording in content/answers/ is NOT an input:
+the actions render it at run time, so editing an answer needs no retraining.
+
+Usage: python scripts/train.py [--force]
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bot.stack import BASE_ENV, MODEL  # noqa: E402
+
+FINGERPRINT = MODEL.with_suffix("").with_suffix(".fingerprint")
+INPUTS = ["config.yml", "domain.yml", "data/**/*.yml", "content/counties.yml",
+          "content/glossary.yml", "content/crisis_patterns.yml", "bot/entity_rules.py",
+          "bot/rasa_entities.py", "bot/rasa_components.py", "scripts/build_spacy.py",
+          "requirements/lock.txt"]
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for pattern in INPUTS:
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_stale() -> bool:
+    return not MODEL.exists() or not FINGERPRINT.exists() or FINGERPRINT.read_text() != fingerprint()
+
+
+def train(force: bool = False) -> bool:
+    """Returns True when it trained."""
+    env = {**os.environ, **BASE_ENV}
+    py = sys.executable
+    subprocess.run([py, "scripts/build_spacy.py"], cwd=ROOT, env=env, check=True)
+    if not force and not is_stale():
+        print("Model is up to date:", MODEL.relative_to(ROOT))
+        return False
+    print("Training the model (about 2-3 minutes)...", flush=True)
+    start = time.monotonic()
+    # --force: Rasa's cache keys SpacyNLP on its path, so changed rules under the same path
+    # would be missed; our own fingerprint decides when to train, so train everything.
+    subprocess.run([py, "-m", "rasa", "train", "--fixed-model-name", "aot", "--out", "models",
+                    "--force", "--quiet"], cwd=ROOT, env=env, check=True)
+    FINGERPRINT.write_text(fingerprint())
+    print(f"Trained in {time.monotonic() - start:.0f} s: {MODEL.relative_to(ROOT)}")
+    return True
+
+
+if __name__ == "__main__":
+    train(force="--force" in sys.argv)

@@ -1,0 +1,49 @@
+"""Shared fixtures. The model is trained at most once per run (make test trains
+before pytest; the `trained_model` fixture only checks it is fresh)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def content():
+    from bot.content import load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The trained model; trains only if it is missing or stale (e.g. plain `pytest`)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train
+
+    train.train()
+    return train.MODEL
+
+
+@pytest.fixture(scope="session")
+def agent(trained_model):
+    """The trained model loaded in this process, for NLU checks without servers."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    loaded = Agent.load(str(trained_model))
+    loop = asyncio.new_event_loop()
+
+    def parse(text: str) -> dict:
+        return loop.run_until_complete(loaded.parse_message(text))
+
+    yield parse
+    loop.close()

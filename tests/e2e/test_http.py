@@ -1,0 +1,88 @@
+"""Real questions over HTTP to the running Rasa and action servers."""
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("question,state,expected", [
+    ("when will the hearing be?", "california", r"5 business days"),
+    ("do i get a lawyer", "california", r"public defender"),
+    ("do i get a lawyer", "new york", r"Mental Hygiene Legal Service"),
+    ("how long does AOT last", "california", r"6 months"),
+    ("can they force me to take medication", "california", r"(?i)not .*forc|can't force|cannot force|no one can force"),
+    ("what happens if i don't go to my appointments", "california", r"72 hours"),
+    ("what happens if i don't go to my appointments", "new york", r"72 hours"),
+    ("who qualifies for AOT", "california", r"clear and convincing"),
+    ("how do i get off AOT", "california", r"(?i)habeas corpus"),
+])
+def test_state_dependent_questions(chat, question, state, expected):
+    first = chat.say(question)
+    assert any("California or New York" in m.get("text", "") for m in first)
+    answer = chat.text(state)
+    assert re.search(expected, answer), answer
+    assert "Law/source:" in answer
+
+
+def test_law_name_answers_without_asking(chat):
+    answer = chat.text("under kendra's law can they force medication?")
+    assert "California or New York" not in answer and "K.L." in answer
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("does fresno have laura's law", "Fresno County, California: has AOT"),
+    ("is AOT in monterey county", "Monterey County, California: did not have AOT"),
+    ("does solano county do AOT", "not on either"),
+    ("does Brooklyn have AOT", "Kings County, New York"),
+])
+def test_county_status_with_as_of_and_source(chat, question, expected):
+    answer = chat.text(question)
+    assert expected in answer and "as of" in answer and "Source:" in answer
+
+
+def test_zip_code_after_the_county_question(chat):
+    chat.say("which counties have AOT?")
+    answer = chat.text("90012")
+    assert "Los Angeles County" in answer and "213-738-2440" in answer
+
+
+def test_context_follow_up_uses_the_remembered_state(chat):
+    chat.say("does sacramento county have AOT")
+    answer = chat.text("how soon is the hearing")
+    assert "California or New York" not in answer and "5 business days" in answer
+    answer = chat.text("what about new york?")
+    assert "9.60" in answer
+
+
+def test_crisis_comes_first(chat):
+    answer = chat.say("i don't want to live anymore")
+    assert "988" in answer[1]["text"] and "911" in answer[1]["text"]
+
+
+def test_talk_to_a_person(chat):
+    answer = chat.text("can i talk to a real person")
+    assert "(916) 504-5810" in answer and "1-800-776-5746" in answer
+
+
+def test_greeting_menu_and_disclaimer(chat):
+    replies = chat.say("hello")
+    assert "not legal advice" in " ".join(m.get("text", "") for m in replies)
+    assert any(m.get("buttons") for m in replies)
+
+
+def test_out_of_scope_says_what_it_covers(chat):
+    assert "only answer questions about Assisted Outpatient Treatment" in chat.text("what's the weather tomorrow")
+
+
+def test_conversation_is_stored_in_the_sqlite_tracker(chat, tracker_rows):
+    chat.say("what is laura's law")
+    assert tracker_rows(chat.sender) > 0
+
+
+def test_rasa_http_api_is_off(stack):
+    assert httpx.get(f"{stack.ports.rasa_url}/status").status_code in (403, 404)
+    assert httpx.get(f"{stack.ports.rasa_url}/conversations/x/tracker").status_code in (403, 404)

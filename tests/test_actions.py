@@ -1,0 +1,169 @@
+"""Custom actions, run with rasa_sdk's CollectingDispatcher (no servers)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from actions.clarify import ActionClarify
+from actions.contacts import ActionContacts
+from actions.conversation import ActionGreet, ActionStartOver
+from actions.county import ActionCountyLookup
+from actions.crisis import ActionCrisis
+
+
+def tracker(intent: str, text: str = "", entities=(), slots=None, ranking=None) -> Tracker:
+    message = {"intent": {"name": intent, "confidence": 0.9}, "text": text,
+               "entities": [{"entity": e, "value": v} for e, v in entities],
+               "intent_ranking": ranking or []}
+    return Tracker("test", dict(slots or {}), message, [], False, None, {}, "action_listen")
+
+
+def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    texts = [m["text"] for m in dispatcher.messages]
+    buttons = [b for m in dispatcher.messages for b in m.get("buttons") or []]
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return texts, buttons, slots, events
+
+
+def joined(texts) -> str:
+    return " ".join(texts)
+
+
+def test_state_dependent_question_asks_for_the_state_first():
+    texts, buttons, slots, _ = run(ActionAnswer(), tracker("ask_lawyer", "do i get a lawyer"))
+    assert "California or New York" in joined(texts)
+    assert {b["title"] for b in buttons} == {"California", "New York"}
+    assert slots["pending_topic"] == "lawyer"
+
+
+def test_the_state_then_answers_the_waiting_question_with_its_citation():
+    t = tracker("inform_state", "california", [("state", "CA")], {"pending_topic": "lawyer"})
+    texts, _, slots, _ = run(ActionAnswer(), t)
+    assert "public defender" in joined(texts).lower()
+    assert "5346(c)" in texts[-1]
+    assert slots["state"] == "CA" and slots["last_topic"] == "lawyer"
+    assert slots["pending_topic"] is None
+
+
+def test_what_about_new_york_switches_the_last_answer():
+    t = tracker("inform_state", "what about new york?", [("state", "NY")], {"state": "CA", "last_topic": "lawyer"})
+    texts, _, slots, _ = run(ActionAnswer(), t)
+    assert "Mental Hygiene Legal Service" in joined(texts) and "9.60" in joined(texts)
+    assert slots["state"] == "NY"
+
+
+def test_remembered_state_is_used_without_asking():
+    texts, _, _, _ = run(ActionAnswer(), tracker("ask_hearing_when", "", slots={"state": "CA"}))
+    assert "5 business days" in joined(texts)
+
+
+def test_law_name_sets_the_state():
+    t = tracker("ask_duration", "how long does kendra's law last", [("state", "NY")])
+    texts, _, slots, _ = run(ActionAnswer(), t)
+    assert slots["state"] == "NY" and "9.60" in texts[-1]
+
+
+def test_county_in_a_question_sets_the_state():
+    t = tracker("ask_medication", "can fresno force meds", [("county", "CA:Fresno")])
+    texts, _, slots, _ = run(ActionAnswer(), t)
+    assert slots["state"] == "CA" and "medication" in joined(texts).lower()
+
+
+def test_general_question_without_state_gets_the_general_answer():
+    texts, buttons, slots, _ = run(ActionAnswer(), tracker("ask_what_is_aot", "what is aot"))
+    assert "court" in joined(texts).lower() and "pending_topic" not in slots or slots.get("pending_topic") is None
+
+
+def test_other_state_is_told_kindly():
+    texts, _, _, _ = run(ActionAnswer(), tracker("inform_state", "texas"))
+    assert "only have information for California and New York" in joined(texts)
+
+
+def test_glossary_term():
+    texts, _, _, _ = run(ActionAnswer(), tracker("ask_glossary", "what is an affidavit", [("term", "affidavit")]))
+    assert texts[0].lower().startswith("affidavit:") and "source" in texts[-1].lower()
+
+
+@pytest.mark.parametrize("entity,expect", [
+    ("CA:Fresno", "has AOT"), ("CA:Monterey", "did not have AOT"),
+    ("CA:Solano", "not on either"), ("NY:Erie", "requires every county"),
+])
+def test_county_status_with_as_of_date_and_source(entity, expect):
+    texts, _, slots, _ = run(ActionCountyLookup(), tracker("ask_county_status", "x", [("county", entity)]))
+    assert expect in joined(texts)
+    assert texts[-1].startswith("Source:") and "as of" in texts[-1]
+    assert slots["county"] == entity.split(":")[1] and slots["state"] == entity[:2]
+
+
+def test_county_later_reports_are_shown_with_their_source():
+    texts, _, _, _ = run(ActionCountyLookup(), tracker("ask_county_status", "", [("county", "CA:San Bernardino")]))
+    assert "did not have AOT" in joined(texts) and "DHCS" in joined(texts)
+
+
+def test_county_contacts_are_given():
+    texts, _, _, _ = run(ActionCountyLookup(), tracker("inform_county", "LA", [("county", "CA:Los Angeles")]))
+    assert "213-738-2440" in joined(texts)
+
+
+def test_misspelled_county_without_entity_uses_fuzzy_search():
+    texts, _, slots, _ = run(ActionCountyLookup(), tracker("inform_county", "sacremento"))
+    assert slots["county"] == "Sacramento" and "has AOT" in joined(texts)
+
+
+def test_ambiguous_county_offers_both():
+    texts, buttons, _, _ = run(ActionCountyLookup(), tracker("inform_county", "kings county", [("county", "?:Kings")]))
+    assert "both California and New York" in joined(texts)
+    assert {b["payload"] for b in buttons} == {'/inform_county{"county": "CA:Kings"}', '/inform_county{"county": "NY:Kings"}'}
+
+
+def test_unknown_county_asks_again():
+    texts, _, slots, _ = run(ActionCountyLookup(), tracker("inform_county", "atlantis"))
+    assert "could not find" in joined(texts) and "county" not in slots
+
+
+def test_which_counties_without_a_county_asks_for_one():
+    texts, _, _, _ = run(ActionCountyLookup(), tracker("ask_county_status", "which counties have aot"))
+    assert "Which county" in texts[-1]
+
+
+def test_contacts_without_state_give_both_states():
+    texts, _, _, _ = run(ActionContacts(), tracker("ask_help", "talk to a person"))
+    text = joined(texts)
+    assert "(916) 504-5810" in text and "1-800-776-5746" in text and "Mental Hygiene Legal Service" in text
+    assert all("Source:" in t for t in texts[1:])
+
+
+def test_contacts_for_a_county():
+    texts, _, _, _ = run(ActionContacts(), tracker("ask_help", "", slots={"state": "CA", "county": "Los Angeles"}))
+    assert "(800) 700-9996" in joined(texts) and "Mental Hygiene" not in joined(texts)
+
+
+def test_crisis_gives_988_and_911_first():
+    texts, buttons, _, _ = run(ActionCrisis(), tracker("crisis", "i want to die"))
+    assert "988" in texts[1] and "911" in texts[1]
+    assert buttons
+
+
+def test_clarify_offers_the_likely_questions():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_lawyer", "confidence": 0.3},
+               {"name": "ask_how_ends", "confidence": 0.2}, {"name": "crisis", "confidence": 0.1}]
+    texts, buttons, _, _ = run(ActionClarify(), tracker("nlu_fallback", "hmm", ranking=ranking))
+    payloads = [b["payload"] for b in buttons]
+    assert payloads[:2] == ["/ask_lawyer", "/ask_how_ends"] and "/crisis" not in payloads
+
+
+def test_greeting_has_menu_and_disclaimer():
+    texts, buttons, _, _ = run(ActionGreet(), tracker("greet", "hi"))
+    assert "not legal advice" in joined(texts) and "988" in joined(texts)
+    assert len(buttons) >= 5
+
+
+def test_start_over_resets_slots():
+    _, _, _, events = run(ActionStartOver(), tracker("start_over", "", slots={"state": "CA"}))
+    assert any(e.get("event") == "reset_slots" for e in events)

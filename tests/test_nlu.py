@@ -1,0 +1,66 @@
+"""What the trained model understands, checked in-process (no servers).
+
+The held-out set (tests/nlu/heldout.yml) was written separately from the
+training data and is never trained on. The accuracy floor here guards against
+regressions; the full report with baselines is `make eval` (issue #5).
+"""
+from __future__ import annotations
+
+import collections
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+HELDOUT = yaml.safe_load((ROOT / "tests" / "nlu" / "heldout.yml").read_text())["nlu"]
+EXAMPLES = [(line.strip()[2:].strip(), block["intent"]) for block in HELDOUT
+            for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+ACCURACY_FLOOR = 0.90
+
+
+def predicted_intent(parse, text: str) -> str:
+    return parse(text)["intent"]["name"]
+
+
+def test_heldout_is_not_in_the_training_data():
+    train = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in block:
+                train |= {l.strip()[2:].strip().lower() for l in block["examples"].splitlines() if l.strip()}
+    overlap = [t for t, _ in EXAMPLES if t.lower() in train]
+    assert overlap == []
+
+
+def test_heldout_accuracy(agent):
+    """Counts a clarifying question (nlu_fallback) as a miss: the person had to ask again."""
+    misses = [(text, want, got) for text, want in EXAMPLES
+              if (got := predicted_intent(agent, text)) != want]
+    accuracy = 1 - len(misses) / len(EXAMPLES)
+    by_pair = collections.Counter((w, g) for _, w, g in misses).most_common(8)
+    print(f"\nheld-out accuracy {accuracy:.3f} on {len(EXAMPLES)}; top confusions {by_pair}")
+    assert accuracy >= ACCURACY_FLOOR, misses[:20]
+
+
+def test_crisis_heldout_is_never_missed(agent):
+    missed = [t for t, want in EXAMPLES if want == "crisis" and predicted_intent(agent, t) != "crisis"]
+    assert missed == []
+
+
+@pytest.mark.parametrize("text,entity,value", [
+    ("does LA have AOT", "county", "CA:Los Angeles"),
+    ("I live in Brooklyn", "county", "NY:Kings"),
+    ("what about Kendra's Law", "state", "NY"),
+    ("is laura's law in effect", "state", "CA"),
+    ("i'm in new york", "state", "NY"),
+    ("what is a writ of habeas corpus", "term", "habeas corpus"),
+])
+def test_entities_have_canonical_values(agent, text, entity, value):
+    found = {(e["entity"], e["value"]) for e in agent(text)["entities"]}
+    assert (entity, value) in found
+
+
+@pytest.mark.parametrize("text", ["la ley de Laura es dura", "I live in Nevada", "by the lake"])
+def test_no_false_counties(agent, text):
+    assert not [e for e in agent(text)["entities"] if e["entity"] == "county"]

@@ -45,9 +45,13 @@ class Topic:
     title: str
     messages: tuple[str, ...]
     citation: str
-    source: str
+    sources: tuple[str, ...]  # ids in sources.yml; the first is the main one
     last_reviewed: str
     buttons: tuple[dict, ...] = ()
+
+    @property
+    def source(self) -> str:
+        return self.sources[0]
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,10 @@ class Content:
         return {"contacts": self.contacts, "states": STATES, "laws": LAWS}
 
     def citation_line(self, topic: Topic) -> str:
-        src = self.sources[topic.source]
-        return f"Law/source: {topic.citation}. {src.short}."
+        shorts = "; ".join(self.sources[s].short for s in topic.sources)
+        if shorts == topic.citation:  # the law is its own source (e.g. a U.S. Code section)
+            return f"Law/source: {topic.citation}."
+        return f"Law/source: {topic.citation}. {shorts}."
 
     def render_topic(self, topic: Topic, **ctx: Any) -> list[dict]:
         """Messages for a topic, ending with its citation line."""
@@ -148,6 +154,10 @@ def _read(name: str) -> Any:
         return yaml.safe_load(fh)
 
 
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
     topics: dict[str, dict[str, Topic]] = {}
     for path in sorted((CONTENT_DIR / "answers").glob("*.yml")):
@@ -156,11 +166,13 @@ def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
         for raw in doc["topics"]:
             topic = Topic(
                 id=raw["id"], state=state, intent=raw["intent"], title=raw["title"],
-                messages=tuple(raw["messages"]), citation=raw["citation"], source=raw["source"],
+                messages=tuple(raw["messages"]), citation=raw["citation"],
+                sources=tuple(_as_list(raw["source"])),
                 last_reviewed=str(raw["last_reviewed"]), buttons=tuple(raw.get("buttons", ())),
             )
-            if topic.source not in sources:
-                raise ValueError(f"{path.name}: topic {topic.id} cites unknown source {topic.source}")
+            unknown = [s for s in topic.sources if s not in sources]
+            if unknown:
+                raise ValueError(f"{path.name}: topic {topic.id} cites unknown source {unknown}")
             if state in topics.setdefault(topic.id, {}):
                 raise ValueError(f"{path.name}: topic {topic.id} defined twice for {state}")
             topics[topic.id][state] = topic

@@ -88,7 +88,9 @@ class Stack:
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **BASE_ENV, "HOST": "127.0.0.1", "PORT": str(self.ports.web),
-               "RASA_URL": self.ports.rasa_url, "ACTION_SERVER_URL": self.ports.actions_url}
+               "RASA_URL": self.ports.rasa_url, "ACTION_SERVER_URL": self.ports.actions_url,
+               "TRACKER_DB": str(self.tracker_db),
+               "WEB_DB": str(self.tracker_db.parent / f"web-{self.ports.web}.db")}
         for name, cmd in commands(self.ports, self.tracker_db, self.web).items():
             log = open(self.log_dir / f"{name}-{self.ports.rasa}.log", "ab")
             self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log,

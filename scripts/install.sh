@@ -37,6 +37,11 @@ if [ "$want" = "test" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
   fi
+  # axe-core (npm registry), injected into pages by tests/web/test_browser.py.
+  if [ ! -f build/node/node_modules/axe-core/axe.min.js ]; then
+    echo "Installing axe-core for the accessibility scan..."
+    npm install --prefix build/node --no-audit --no-fund --loglevel=error axe-core@4.14.1 >/dev/null
+  fi
 fi
 
 # Telemetry off in Rasa's own config file too, not only by environment variable.

@@ -2,8 +2,9 @@
 
 Stale means any training input changed since the last training: config,
 domain, NLU data, rules, stories, the spaCy rules (counties, glossary) or the
-custom NLU components. Answer wording in content/answers/ is NOT an input:
-the actions render it at run time, so editing an answer needs no retraining.
+custom NLU components. Crisis patterns and answer wording (content/crisis_patterns.yml,
+content/answers/) are NOT inputs: they are read at run time, so editing them
+needs a restart, not retraining.
 
 Usage: python scripts/train.py [--force]
 """
@@ -22,7 +23,7 @@ from bot.stack import BASE_ENV, MODEL  # noqa: E402
 
 FINGERPRINT = MODEL.with_suffix("").with_suffix(".fingerprint")
 INPUTS = ["config.yml", "domain.yml", "data/**/*.yml", "content/counties.yml",
-          "content/glossary.yml", "content/crisis_patterns.yml", "bot/entity_rules.py",
+          "content/glossary.yml", "bot/entity_rules.py",
           "bot/rasa_entities.py", "bot/rasa_components.py", "scripts/build_spacy.py",
           "requirements/lock.txt"]
 

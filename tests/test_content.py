@@ -122,3 +122,25 @@ def test_glossary_terms_are_sourced(content):
     assert len(terms) >= 15
     for t in terms:
         assert t["meaning"] and t["citation"] and t["source"] in content.sources, t["term"]
+
+
+def _grade(text: str) -> float:
+    import textstat
+
+    return textstat.flesch_kincaid_grade(text)
+
+
+def test_every_answer_reads_at_grade_8_or_below(content):
+    """Plain language: Flesch-Kincaid grade of each answer (textstat), citation line excluded."""
+    ctx = dict(county="San Luis Obispo", name="Kings", text="x", place="Reno, NV", source="s",
+               as_of="December 2021", state_name="California", terms=["petition"])
+    too_hard = {}
+    for t in all_topics(content):
+        grade = _grade(" ".join(m["text"] for m in content.render_topic(t)[:-1]))
+        if grade > 8:
+            too_hard[f"{t.state}:{t.id}"] = grade
+    for key in content.dialogue:
+        grade = _grade(" ".join(m["text"] for m in content.render_dialogue(key, **ctx)))
+        if grade > 8:
+            too_hard[f"dialogue:{key}"] = grade
+    assert too_hard == {}

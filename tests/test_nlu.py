@@ -9,13 +9,10 @@ from __future__ import annotations
 import collections
 
 import pytest
-import yaml
 
-from conftest import ROOT
+from bot import nlu_examples
 
-HELDOUT = yaml.safe_load((ROOT / "tests" / "nlu" / "heldout.yml").read_text())["nlu"]
-EXAMPLES = [(line.strip()[2:].strip(), block["intent"]) for block in HELDOUT
-            for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+EXAMPLES = nlu_examples.heldout()
 ACCURACY_FLOOR = 0.90
 
 
@@ -24,11 +21,7 @@ def predicted_intent(parse, text: str) -> str:
 
 
 def test_heldout_is_not_in_the_training_data():
-    train = set()
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            if "intent" in block:
-                train |= {l.strip()[2:].strip().lower() for l in block["examples"].splitlines() if l.strip()}
+    train = {text.lower() for text, _ in nlu_examples.training()}
     overlap = [t for t, _ in EXAMPLES if t.lower() in train]
     assert overlap == []
 

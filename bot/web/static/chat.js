@@ -1,0 +1,120 @@
+/* AOT rights helper: progressive enhancement for the chat page.
+   Without this file everything still works with plain form posts.
+   With it: no reload, a typing indicator, Enter to send, focus kept in place.
+   All message HTML comes from the server, already escaped by Jinja2. */
+(function () {
+  "use strict";
+
+  // Leave quickly: forget the page and go to a neutral site at once.
+  var leave = document.getElementById("leave");
+  if (leave) {
+    leave.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var go = leave.getAttribute("data-go") || "https://www.weather.gov/";
+      var log = document.getElementById("log");
+      if (log) { log.textContent = ""; }
+      var msg = document.getElementById("message");
+      if (msg) { msg.value = ""; }
+      var done = false;
+      var away = function () {
+        if (done) { return; }
+        done = true;
+        window.location.replace(go);
+      };
+      try {
+        fetch("/leave", {
+          method: "POST", credentials: "same-origin", keepalive: true,
+          headers: { "Accept": "application/json" }
+        }).then(away, away);
+      } catch (e) { away(); }
+      window.setTimeout(away, 600);
+    });
+  }
+
+  // Print buttons on the advocates' pages.
+  Array.prototype.forEach.call(document.querySelectorAll("button.print"), function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+
+  var form = document.getElementById("chat-form");
+  var log = document.getElementById("log");
+  if (!form || !log || !window.fetch) { return; }
+  var input = document.getElementById("message");
+  var typing = document.getElementById("typing");
+  var errorBox = document.getElementById("chat-error");
+  var quickArea = document.getElementById("quick-area");
+  var busy = false;
+
+  function showError(text) {
+    errorBox.textContent = text;
+    errorBox.hidden = !text;
+  }
+
+  function scrollToEnd() {
+    var last = log.lastElementChild;
+    if (last && last.scrollIntoView) { last.scrollIntoView({ block: "nearest" }); }
+  }
+
+  function send(params, typed) {
+    if (busy) { return; }
+    busy = true;
+    showError("");
+    typing.hidden = false;
+    var sendButton = form.querySelector("button[type=submit]");
+    if (sendButton) { sendButton.disabled = true; }
+    if (typed) { input.value = ""; }
+    fetch("/chat", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+      body: params.toString()
+    }).then(function (resp) {
+      if (!resp.ok) { throw new Error("HTTP " + resp.status); }
+      return resp.json();
+    }).then(function (data) {
+      var old = document.getElementById("last");
+      if (old) { old.removeAttribute("id"); }
+      log.insertAdjacentHTML("beforeend", data.html);
+      quickArea.innerHTML = data.quick_replies;
+      scrollToEnd();
+    }).catch(function () {
+      if (typed && !input.value) { input.value = typed; }
+      showError("Your message could not be sent. Please check your connection and try again.");
+    }).then(function () {
+      busy = false;
+      typing.hidden = true;
+      if (sendButton) { sendButton.disabled = false; }
+      input.focus();
+    });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var text = input.value;
+    if (!text.trim()) {
+      showError("Please type a question first.");
+      input.focus();
+      return;
+    }
+    send(new URLSearchParams({ message: text }), text);
+  });
+
+  // Quick replies are re-rendered after each answer, so listen on their container.
+  quickArea.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var button = ev.submitter || document.activeElement;
+    if (!button || button.name !== "payload") { return; }
+    send(new URLSearchParams({ payload: button.value }), null);
+  });
+
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); }
+      else { form.dispatchEvent(new Event("submit", { cancelable: true })); }
+    }
+  });
+
+  if (window.location.hash === "#last") { scrollToEnd(); }
+})();

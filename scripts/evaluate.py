@@ -1,0 +1,227 @@
+"""How well the assistant understands people, and how plain its answers are.
+
+Writes reports/evaluation.md (+ PNG plots) and prints a summary:
+  * held-out intent accuracy and macro F1 (tests/nlu/heldout.yml, never trained on),
+    per-intent table, commonest confusions;
+  * two baselines on the same questions in the same run: keyword matching
+    (keywords chosen from the training data by chi-squared) and TF-IDF retrieval
+    over content/ (nearest answer text);
+  * optional k-fold cross-validation on the training data (`--cv 5`, slow: it trains k times);
+  * every answer's reading grade (textstat Flesch-Kincaid), words, sentences, SMS segments.
+
+Usage: python scripts/evaluate.py [--quick] [--cv K] [--out reports]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from bot import nlu_examples  # noqa: E402
+from bot.content import load  # noqa: E402
+
+MODEL = ROOT / "models" / "aot.tar.gz"
+GRADE_LIMIT = 8.0
+
+
+# ---- predictions -----------------------------------------------------------
+def model_predictions(texts: list[str]) -> list[str]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(MODEL))
+    loop = asyncio.new_event_loop()
+    out = [loop.run_until_complete(agent.parse_message(t))["intent"]["name"] for t in texts]
+    loop.close()
+    return out
+
+
+def keyword_baseline(train: list[tuple[str, str]], texts: list[str], per_intent: int = 12) -> list[str]:
+    """Each intent's most telling words (chi-squared on the training data); most hits wins."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.feature_selection import chi2
+
+    vec = CountVectorizer(binary=True, token_pattern=r"[a-z0-9']+")
+    x = vec.fit_transform([t.lower() for t, _ in train])
+    vocab = np.array(vec.get_feature_names_out())
+    labels = np.array([i for _, i in train])
+    keywords = {}
+    for intent in sorted(set(labels)):
+        scores, _ = chi2(x, labels == intent)
+        keywords[intent] = set(vocab[np.argsort(np.nan_to_num(scores))[::-1][:per_intent]])
+    preds = []
+    for text in texts:
+        words = set(vec.build_analyzer()(text.lower()))
+        hits = {i: len(words & k) for i, k in keywords.items()}
+        best = max(hits.values())
+        winners = [i for i, h in hits.items() if h == best]
+        preds.append(winners[0] if best > 0 and len(winners) == 1 else "nlu_fallback")
+    return preds
+
+
+def retrieval_baseline(texts: list[str]) -> list[str]:
+    """Nearest piece of content/ by TF-IDF cosine; its intent is the prediction."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    c = load()
+    docs, labels = [], []
+    for by_state in c.topics.values():
+        for t in by_state.values():
+            docs.append(t.title + " " + " ".join(c.render_topic(t)[i]["text"] for i in range(len(t.messages))))
+            labels.append(t.intent)
+    for term in c.glossary["terms"]:
+        docs.append(f"what does {term['term']} mean {term['meaning']}")
+        labels.append("ask_glossary")
+    for key in ("greet", "thank", "goodbye", "crisis", "out_of_scope", "bot_challenge", "start_over"):
+        ctx = dict(county="x", name="x", text="x", place="x", source="x", as_of="x", state_name="x", terms=[])
+        docs.append(" ".join(m["text"] for m in c.render_dialogue(key, **ctx)))
+        labels.append(key)
+    vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), stop_words="english")
+    d = vec.fit_transform(docs)
+    q = vec.transform(texts)
+    sims = (q @ d.T).toarray()
+    return [labels[int(row.argmax())] if row.max() > 0 else "nlu_fallback" for row in sims]
+
+
+# ---- metrics ---------------------------------------------------------------
+def scores(truth: list[str], pred: list[str]) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+    labels = sorted(set(truth))
+    p, r, f, n = precision_recall_fscore_support(truth, pred, labels=labels, zero_division=0)
+    return {
+        "accuracy": accuracy_score(truth, pred),
+        "macro_f1": f1_score(truth, pred, labels=labels, average="macro", zero_division=0),
+        "per_intent": {lab: (p[i], r[i], f[i], int(n[i])) for i, lab in enumerate(labels)},
+        "confusions": collections.Counter((t, q) for t, q in zip(truth, pred) if t != q).most_common(10),
+    }
+
+
+def cross_validation(folds: int, out: Path) -> str:
+    """Rasa's own k-fold cross-validation on the training data (trains k models)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--cross-validation",
+         "-f", str(folds), "--out", str(out / "cv")], cwd=ROOT, capture_output=True, text=True)
+    lines = [l for l in (result.stdout + result.stderr).splitlines() if "Intent evaluation results" in l
+             or "Accuracy:" in l or "F1-score:" in l]
+    return "\n".join(lines[-6:]) or "cross-validation failed; see its output"
+
+
+# ---- plain language ---------------------------------------------------------
+def sms_segments(text: str) -> int:
+    gsm = all(ord(ch) < 128 or ch in "£¥èéùìòÇØøÅåÆæßÉÄÖÑÜ§¿äöñüà" for ch in text)
+    per, single = (153, 160) if gsm else (67, 70)
+    return 1 if len(text) <= single else -(-len(text) // per)
+
+
+def readability() -> list[dict]:
+    import textstat
+
+    c = load()
+    rows = []
+    for by_state in c.topics.values():
+        for t in by_state.values():
+            msgs = [m["text"] for m in c.render_topic(t)[:-1]]
+            text = " ".join(msgs)
+            rows.append({"answer": f"{t.state}:{t.id}", "grade": textstat.flesch_kincaid_grade(text),
+                         "words": textstat.lexicon_count(text), "sentences": textstat.sentence_count(text),
+                         "sms_segments": sum(sms_segments(m) for m in msgs)})
+    return sorted(rows, key=lambda r: -r["grade"])
+
+
+# ---- report ----------------------------------------------------------------
+def plot(results: dict, model_scores: dict, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(results)
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(names, [results[n]["accuracy"] for n in names], color=["#2b6", "#999", "#bbb"][: len(names)])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("held-out accuracy")
+    ax.set_title("Assistant vs baselines (same questions, same run)")
+    fig.tight_layout()
+    fig.savefig(out / "accuracy.png", dpi=120)
+    per = model_scores["per_intent"]
+    fig, ax = plt.subplots(figsize=(7, 8))
+    intents = sorted(per, key=lambda i: per[i][2])
+    ax.barh(intents, [per[i][2] for i in intents], color="#2b6")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("F1 on held-out questions")
+    fig.tight_layout()
+    fig.savefig(out / "per_intent_f1.png", dpi=120)
+    plt.close("all")
+    return ["accuracy.png", "per_intent_f1.png"]
+
+
+def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, plots: list[str],
+                 machine: str) -> Path:
+    model = results["assistant"]
+    lines = ["# Evaluation", "", f"Machine: {machine}. Held-out questions: {n} (tests/nlu/heldout.yml).", "",
+             "## Understanding", "", "| system | accuracy | macro F1 |", "|---|---|---|"]
+    lines += [f"| {k} | {v['accuracy']:.3f} | {v['macro_f1']:.3f} |" for k, v in results.items()]
+    target = model["accuracy"] >= 0.9 and all(model["accuracy"] > v["accuracy"] for k, v in results.items() if k != "assistant")
+    lines += ["", f"Target (>= 0.90 and above both baselines): {'met' if target else 'NOT met'}.", "",
+              *[f"![{p}]({p})" for p in plots], "", "### Per intent (assistant)", "",
+              "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
+    lines += [f"| {i} | {p:.2f} | {r:.2f} | {f:.2f} | {k} |" for i, (p, r, f, k) in model["per_intent"].items()]
+    lines += ["", "### Commonest confusions (expected -> predicted)", ""]
+    lines += [f"- {t} -> {p}: {c}" for (t, p), c in model["confusions"]]
+    if cv:
+        lines += ["", "### Cross-validation on the training data", "", "```", cv, "```"]
+    grades = [r["grade"] for r in rows]
+    over = [r for r in rows if r["grade"] > GRADE_LIMIT]
+    lines += ["", "## Plain language", "",
+              f"Answers: {len(rows)}. Reading grade (Flesch-Kincaid, textstat): max {max(grades):.1f}, "
+              f"median {statistics.median(grades):.1f}. Above grade {GRADE_LIMIT:.0f}: {len(over)}"
+              + (": " + ", ".join(r["answer"] for r in over) if over else "."), "",
+              "| answer | grade | words | sentences | SMS segments |", "|---|---|---|---|---|"]
+    lines += [f"| {r['answer']} | {r['grade']:.1f} | {r['words']} | {r['sentences']} | {r['sms_segments']} |" for r in rows]
+    path = out / "evaluation.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a 60-question subset, for CI")
+    parser.add_argument("--cv", type=int, default=0, help="k for k-fold cross-validation (slow)")
+    parser.add_argument("--out", default=str(ROOT / "reports"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    heldout = nlu_examples.heldout()
+    if args.quick:
+        heldout = heldout[::max(1, len(heldout) // 60)]
+    texts, truth = [t for t, _ in heldout], [i for _, i in heldout]
+    start = time.monotonic()
+    preds = {"assistant": model_predictions(texts),
+             "keyword baseline": keyword_baseline(nlu_examples.training(), texts),
+             "TF-IDF retrieval over content/": retrieval_baseline(texts)}
+    results = {k: scores(truth, v) for k, v in preds.items()}
+    rows = readability()
+    cv = cross_validation(args.cv, out) if args.cv else ""
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    report = write_report(out, len(texts), results, rows, cv, plot(results, results["assistant"], out), machine)
+    for k, v in results.items():
+        print(f"{k:32} accuracy {v['accuracy']:.3f}  macro F1 {v['macro_f1']:.3f}")
+    print(f"max reading grade {max(r['grade'] for r in rows):.1f}; report: {report} "
+          f"({time.monotonic() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean
+.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval bench purge
 
 run: install train serve            ## install, train if stale, start everything
 
@@ -37,3 +37,12 @@ serve:                              ## start action server, Rasa and web app on 
 
 clean:                              ## remove build outputs (keeps .venv)
 	rm -rf build models/*.tar.gz models/*.fingerprint var/results .rasa
+
+eval:                               ## NLU accuracy vs baselines + reading grades -> reports/evaluation.md
+	$(PY) scripts/evaluate.py
+
+bench:                              ## load benchmark on 127.0.0.1 -> reports/bench.json
+	$(PY) scripts/bench.py
+
+purge:                              ## delete conversations older than RETENTION_DAYS (cron-safe)
+	$(PY) -m bot.web.store purge

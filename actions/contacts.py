@@ -7,11 +7,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import answer_topic
 from actions.common import content, current_state, send
 from actions.county import contact_line
 
 
 class ActionContacts(Action):
+    """The state's 'help' answer, plus local contacts when the county is known."""
+
     def name(self) -> str:
         return "action_contacts"
 
@@ -20,10 +23,16 @@ class ActionContacts(Action):
         c = content()
         state = current_state(tracker)
         county = tracker.get_slot("county")
-        send(dispatcher, c.render_dialogue("contacts_intro"))
+        if state:
+            events = answer_topic(dispatcher, "help", state)
+            for contact in c.contacts_for(state, county):
+                if county in contact.get("counties", []):
+                    dispatcher.utter_message(text=contact_line(contact))
+            return events
         # Someone asking for a person should not first be asked a question:
         # with no state known, give both states' lines.
-        for st in [state] if state else ["CA", "NY"]:
-            for contact in c.contacts_for(st, county if state else None):
+        send(dispatcher, c.render_dialogue("contacts_intro"))
+        for st in ("CA", "NY"):
+            for contact in c.contacts_for(st):
                 dispatcher.utter_message(text=contact_line(contact))
         return [SlotSet("last_topic", "help")]

@@ -82,6 +82,7 @@ class Stack:
     tracker_db: Path = ROOT / "var" / "trackers.db"
     web: bool = True
     log_dir: Path = ROOT / "var" / "log"
+    extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def start(self) -> "Stack":
@@ -90,7 +91,7 @@ class Stack:
         env = {**os.environ, **BASE_ENV, "HOST": "127.0.0.1", "PORT": str(self.ports.web),
                "RASA_URL": self.ports.rasa_url, "ACTION_SERVER_URL": self.ports.actions_url,
                "TRACKER_DB": str(self.tracker_db),
-               "WEB_DB": str(self.tracker_db.parent / f"web-{self.ports.web}.db")}
+               "WEB_DB": str(self.tracker_db.parent / f"web-{self.ports.web}.db"), **self.extra_env}
         for name, cmd in commands(self.ports, self.tracker_db, self.web).items():
             log = open(self.log_dir / f"{name}-{self.ports.rasa}.log", "ab")
             self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log,

@@ -104,7 +104,9 @@ def main() -> None:
     web = (ROOT / "bot" / "web" / "__main__.py").exists()
     db = Path(tempfile.mkdtemp(prefix="bench-")) / "trackers.db"
     started = time.monotonic()
-    stack = Stack(ports=PORTS, tracker_db=db, web=web, log_dir=db.parent).start()
+    # RATE_LIMIT=0: the per-sender limit (20/min) would otherwise turn the load into 429s.
+    stack = Stack(ports=PORTS, tracker_db=db, web=web, log_dir=db.parent,
+                  extra_env={"RATE_LIMIT": "0"}).start()
     results: dict = {"script_turns": len(SCRIPT), "levels": {}}
     try:
         results["ready_s"] = round(stack.wait_ready(timeout=300), 1)

@@ -213,6 +213,24 @@ def delete_tracker(db: Path | None, sender_id: str) -> bool:
         return False
 
 
+def purge_trackers(db: Path | None, days: int) -> int:
+    """Delete whole conversations in Rasa's SQLite tracker store idle for `days` days."""
+    if not db or not Path(db).exists():
+        return 0
+    cutoff = time.time() - days * 86400
+    con = sqlite3.connect(str(db), timeout=30)
+    try:
+        with con:
+            old = [r[0] for r in con.execute(
+                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?", (cutoff,))]
+            con.executemany("DELETE FROM events WHERE sender_id = ?", [(s,) for s in old])
+        return len(old)
+    except sqlite3.OperationalError:  # no events table yet: nothing stored
+        return 0
+    finally:
+        con.close()
+
+
 def _main(argv: list[str]) -> int:
     from bot.web.config import Settings
 
@@ -222,7 +240,9 @@ def _main(argv: list[str]) -> int:
     settings = Settings.from_env()
     days = int(argv[1]) if len(argv) > 1 else settings.retention_days
     n = Store(settings.db_path).purge(days)
-    print(f"deleted {n} web conversation(s) idle for more than {days} days")
+    t = purge_trackers(find_tracker_db(settings.tracker_db), days)
+    print(f"deleted {n} web conversation(s) and {t} assistant conversation(s) "
+          f"idle for more than {days} days")
     return 0
 
 

@@ -15,7 +15,7 @@ E2E_PORTS = Ports(rasa=15005, actions=15055, web=18000)
 @pytest.fixture(scope="session")
 def stack(trained_model, tmp_path_factory):
     db = tmp_path_factory.mktemp("e2e") / "trackers.db"
-    running = Stack(ports=E2E_PORTS, tracker_db=db, web=False, log_dir=db.parent).start()
+    running = Stack(ports=E2E_PORTS, tracker_db=db, web=True, log_dir=db.parent).start()
     try:
         running.wait_ready(timeout=300)
         yield running

@@ -86,3 +86,29 @@ def test_conversation_is_stored_in_the_sqlite_tracker(chat, tracker_rows):
 def test_rasa_http_api_is_off(stack):
     assert httpx.get(f"{stack.ports.rasa_url}/status").status_code in (403, 404)
     assert httpx.get(f"{stack.ports.rasa_url}/conversations/x/tracker").status_code in (403, 404)
+
+
+def _topic_cases():
+    from bot.content import STATES, load
+
+    c = load()
+    for topic_id, by_state in sorted(c.topics.items()):
+        for state, topic in sorted(by_state.items()):
+            if state in STATES:
+                yield pytest.param(topic_id, state, id=f"{state}-{topic_id}")
+
+
+@pytest.mark.parametrize("topic_id,state", list(_topic_cases()))
+def test_every_topic_answers_its_own_question_for_each_state(chat, content, topic_id, state):
+    """Ask each topic's question as content/ words it, name the state, get exactly that answer."""
+    from bot.content import STATES
+
+    topic = content.topics[topic_id][state]
+    chat.say(STATES[state])  # the person says where they are first
+    replies = chat.say(topic.title)
+    if any("California or New York" in m.get("text", "") for m in replies):
+        replies = chat.say(STATES[state])
+    texts = [m.get("text", "") for m in replies]
+    expected = content.render_topic(topic)
+    assert expected[0]["text"] in texts, (topic.title, texts[:2])
+    assert expected[-1]["text"] in texts  # its citation line

@@ -226,3 +226,24 @@ def test_fuzz_get_pages(make_client, segment, query):
                  f"/counties?{quote(query, safe='=&')}"):
         r = c.get(path, headers={"accept": "text/html"})
         assert r.status_code < 500, path
+
+
+def test_purge_deletes_old_tracker_conversations(tmp_path):
+    """Retention: `python -m bot.web.store purge` removes idle conversations from Rasa's store."""
+    import sqlite3
+    import time
+
+    from bot.web.store import purge_trackers
+
+    db = tmp_path / "trackers.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
+                    "timestamp REAL, data TEXT)")
+        now = time.time()
+        con.executemany("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?,?,?,?)", [
+            ("old", "user", now - 40 * 86400, "{}"), ("old", "bot", now - 39 * 86400, "{}"),
+            ("recent", "user", now - 40 * 86400, "{}"), ("recent", "user", now - 3600, "{}")])
+    assert purge_trackers(db, 30) == 1
+    with sqlite3.connect(db) as con:
+        assert {r[0] for r in con.execute("SELECT DISTINCT sender_id FROM events")} == {"recent"}
+    assert purge_trackers(tmp_path / "missing.db", 30) == 0

@@ -1,0 +1,59 @@
+"""A whole conversation in Debian's Chromium against the real stack (web app, Rasa, actions)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's Chromium is missing: run scripts/install.sh test")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh person: new context, so no cookie and no remembered state."""
+    ctx = browser.new_context(viewport={"width": 360, "height": 740})
+    pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    ctx.close()
+
+
+def test_a_family_member_asks_about_a_hearing_and_a_county(page, stack):
+    page.goto(stack.ports.web_url + "/")
+    page.fill("#message", "my son got papers for a laura's law hearing. when is the hearing?")
+    page.click("button.send")
+    page.wait_for_selector("#log >> text=5 business days")
+    page.fill("#message", "does sacramento county have it")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#log >> text=Sacramento County, California: has AOT")
+    page.fill("#message", "can they force him to take medication")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#log >> text=Riese")
+    page.fill("#message", "can i talk to a real person")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#log >> text=(916) 504-5810")
+    assert "988" in page.inner_text("body")
+
+
+def test_a_quick_reply_from_the_real_assistant(page, stack):
+    page.goto(stack.ports.web_url + "/")
+    page.fill("#message", "do i get a lawyer")
+    page.keyboard.press("Enter")
+    page.click("#quick-area button:has-text('New York')")
+    page.wait_for_selector("#log >> text=Mental Hygiene Legal Service")

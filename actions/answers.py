@@ -57,6 +57,9 @@ class ActionAnswer(Action):
         c = content()
         if intent == "inform_state":
             return events + self._state_given(dispatcher, tracker, state)
+        if intent == "deny" and tracker.get_slot("last_topic") == "crisis":
+            send(dispatcher, c.render_dialogue("crisis_deny"))
+            return events
         if intent in DIALOGUE_INTENTS:
             send(dispatcher, c.render_dialogue(intent))
             return events

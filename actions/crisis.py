@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, send
@@ -16,4 +17,5 @@ class ActionCrisis(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
         send(dispatcher, content().render_dialogue("crisis"))
-        return []
+        # Remembered so a following "no" is answered with care (actions/answers.py).
+        return [SlotSet("last_topic", "crisis")]

@@ -85,7 +85,8 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def start(self) -> "Stack":
+    def start(self, only: set[str] | None = None) -> "Stack":
+        """Start every process (or just `only`, e.g. {"actions"} after a fault test)."""
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **BASE_ENV, "HOST": "127.0.0.1", "PORT": str(self.ports.web),
@@ -93,6 +94,8 @@ class Stack:
                "TRACKER_DB": str(self.tracker_db),
                "WEB_DB": str(self.tracker_db.parent / f"web-{self.ports.web}.db"), **self.extra_env}
         for name, cmd in commands(self.ports, self.tracker_db, self.web).items():
+            if only is not None and name not in only:
+                continue
             log = open(self.log_dir / f"{name}-{self.ports.rasa}.log", "ab")
             self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -104,7 +107,7 @@ class Stack:
         checks = {"actions": f"{self.ports.actions_url}/health", "rasa": f"{self.ports.rasa_url}/"}
         if self.web:
             checks["web"] = f"{self.ports.web_url}/healthz"
-        pending = dict(checks)
+        pending = {n: u for n, u in checks.items() if n in self.procs}
         while pending:
             for name, url in list(pending.items()):
                 proc = self.procs[name]
@@ -120,13 +123,15 @@ class Stack:
             time.sleep(0.5)
         return time.monotonic() - start
 
-    def stop(self) -> None:
-        for proc in self.procs.values():
+    def stop(self, only: set[str] | None = None) -> None:
+        """Stop every process (or just `only`)."""
+        procs = {n: p for n, p in self.procs.items() if only is None or n in only}
+        for proc in procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs.values():
+        for name, proc in procs.items():
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-        self.procs.clear()
+            del self.procs[name]

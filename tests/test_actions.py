@@ -167,3 +167,12 @@ def test_greeting_has_menu_and_disclaimer():
 def test_start_over_resets_slots():
     _, _, _, events = run(ActionStartOver(), tracker("start_over", "", slots={"state": "CA"}))
     assert any(e.get("event") == "reset_slots" for e in events)
+
+
+def test_no_after_a_crisis_keeps_help_in_view():
+    _, _, slots, _ = run(ActionCrisis(), tracker("crisis", "i want to die"))
+    assert slots["last_topic"] == "crisis"
+    texts, _, _, _ = run(ActionAnswer(), tracker("deny", "no", slots={"last_topic": "crisis"}))
+    assert "988" in joined(texts) and "still here" in joined(texts)
+    texts, _, _, _ = run(ActionAnswer(), tracker("deny", "no"))
+    assert "988" not in joined(texts)

@@ -8,13 +8,15 @@ content/crisis_patterns.yml.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import copy
 import time
 
 import pytest
 import yaml
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 from bot import crisis
 

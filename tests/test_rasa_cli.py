@@ -2,11 +2,13 @@
 are predicted step by step with the trained model."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import os
 import subprocess
 import sys
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
        "TF_CPP_MIN_LOG_LEVEL": "3"}

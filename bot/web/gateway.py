@@ -198,7 +198,7 @@ class Gateway:
         self.tracker_db = tracker_db
         self._background: set[asyncio.Task] = set()
 
-    # -- lines from content/ and a few of the gateway's own (no facts, no numbers) --
+    # -- every line the gateway says comes from content/dialogue.yml --
     def dialogue(self, key: str) -> list[dict]:
         return self.content.render_dialogue(key)
 
@@ -206,19 +206,19 @@ class Gateway:
         return self.content.contacts.get("crisis_988", {}).get("phone", "")
 
     def note_cut(self) -> str:
-        return (f"Your message was long, so I read only the first {self.max_chars:,} characters. "
-                "You can send the rest in another message.")
+        return self.dialogue_text("note_cut", max_chars=f"{self.max_chars:,}")
 
     def note_empty(self) -> str:
-        return "Your message was empty. Please type a question, or pick one of the buttons."
+        return self.dialogue_text("note_empty")
 
     def note_stale(self) -> str:
-        return "That button is no longer active. Please type your question, or pick one of the newest buttons."
+        return self.dialogue_text("note_stale")
 
     def note_limited(self) -> str:
-        phone = self.crisis_phone()
-        crisis = f" If you are in crisis, call or text {phone}." if phone else ""
-        return "You are sending messages very fast. Please wait a minute, then try again." + crisis
+        return self.dialogue_text("note_limited")
+
+    def dialogue_text(self, key: str, **ctx) -> str:
+        return " ".join(m["text"] for m in self.content.render_dialogue(key, **ctx))
 
     # -- the main path --
     async def handle(self, *, channel: str, key: str, sender_id: str, text: str | None = None,

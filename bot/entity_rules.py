@@ -62,7 +62,11 @@ def patterns(content: Content) -> list[dict]:
     for abbr, label in CASED_ABBREVIATIONS.items():
         ident = abbr.replace(".", "") if label == "state" else alias_owner[abbr.lower()]
         out.append({"label": label, "pattern": [{"ORTH": abbr}], "id": ident})
+    # A glossary word that is also a place or a law's name ("Laura's Law") is a state or
+    # county first: that is what the answers depend on.
+    taken = {p["pattern"] for p in out if isinstance(p["pattern"], str)}
     for entry in content.glossary.get("terms", []):
         for form in [entry["term"], *entry.get("aliases", [])]:
-            out.append({"label": "term", "pattern": form.lower(), "id": entry["term"]})
+            if form.lower() not in taken:
+                out.append({"label": "term", "pattern": form.lower(), "id": entry["term"]})
     return out

@@ -1,10 +1,11 @@
 """Train the Rasa model if it is missing or stale.
 
 Stale means any training input changed since the last training: config,
-domain, NLU data, rules, stories, the spaCy rules (counties, glossary) or the
-custom NLU components. Crisis patterns and answer wording (content/crisis_patterns.yml,
-content/answers/) are NOT inputs: they are read at run time, so editing them
-needs a restart, not retraining.
+domain, NLU data, rules, stories, the spaCy build script or the custom NLU
+components. Read at run time, so NOT inputs (edit, then restart; no retraining):
+answer wording (content/answers/), crisis patterns, and the entity rules made
+from counties and the glossary (SpacyNLP loads build/spacy/aot_rules from disk
+when the model loads, and the intent classifier does not use entities).
 
 Usage: python scripts/train.py [--force]
 """
@@ -22,10 +23,8 @@ sys.path.insert(0, str(ROOT))
 from bot.stack import BASE_ENV, MODEL  # noqa: E402
 
 FINGERPRINT = MODEL.with_suffix("").with_suffix(".fingerprint")
-INPUTS = ["config.yml", "domain.yml", "data/**/*.yml", "content/counties.yml",
-          "content/glossary.yml", "bot/entity_rules.py",
-          "bot/rasa_entities.py", "bot/rasa_components.py", "scripts/build_spacy.py",
-          "requirements/lock.txt"]
+INPUTS = ["config.yml", "domain.yml", "data/**/*.yml", "bot/rasa_entities.py",
+          "bot/rasa_components.py", "scripts/build_spacy.py", "requirements/lock.txt"]
 
 
 def fingerprint() -> str:

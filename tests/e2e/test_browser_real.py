@@ -1,25 +1,19 @@
 """A whole conversation in Debian's Chromium against the real stack (web app, Rasa, actions)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+from browser_support import launch
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is missing: run scripts/install.sh test")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 

@@ -92,12 +92,68 @@ def peak_memory_mb(pid: int) -> float:
     return round(total, 1)
 
 
+TARGETS = {"p95_ms_at_50": 1000, "throughput_x_single_action_process": 3 * 11, "total_memory_mb": 1600}
+
+
+def write_report(results: dict, out: Path, name: str) -> Path:
+    """Markdown with a latency plot, from the JSON results; says which targets are met."""
+    import os
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for target, rows in results["levels"].items():
+        ax.plot([r["concurrency"] for r in rows], [r["p95_ms"] for r in rows], marker="o", label=f"{target} p95")
+        ax.plot([r["concurrency"] for r in rows], [r["p50_ms"] for r in rows], marker=".", ls="--",
+                label=f"{target} p50")
+    ax.set_xlabel("concurrent conversations")
+    ax.set_ylabel("ms per message")
+    ax.set_yscale("log")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / f"{name}.png", dpi=120)
+    plt.close(fig)
+    lines = [f"# Load benchmark ({name})", "",
+             f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}. Conversations of "
+             f"{results['script_turns']} turns (most call a custom action), to 127.0.0.1 only.", "",
+             f"- Time from start until every process answers: {results['ready_s']} s; first answer "
+             f"{results['first_answer_s']} s after start.",
+             f"- Peak memory (MB): " + ", ".join(f"{k} {v}" for k, v in results["peak_memory_mb"].items()), "",
+             "| target | concurrent | messages | errors | p50 ms | p95 ms | p99 ms | msg/s |",
+             "|---|---|---|---|---|---|---|---|"]
+    for target, rows in results["levels"].items():
+        lines += [f"| {target} | {r['concurrency']} | {r['messages']} | {r['errors']} | {r['p50_ms']} | "
+                  f"{r['p95_ms']} | {r['p99_ms']} | {r['throughput_msg_s']} |" for r in rows]
+    lines += ["", f"![latency]({name}.png)", "", "## Targets (issue #5)", ""]
+    at50 = [r for rows in results["levels"].values() for r in rows if r["concurrency"] == 50]
+    if at50:
+        worst = max(r["p95_ms"] for r in at50)
+        best_tp = max(r["throughput_msg_s"] for r in at50)
+        lines += [f"- p95 under 1 s at 50 conversations: {'met' if worst < TARGETS['p95_ms_at_50'] else 'NOT met'} ({worst} ms).",
+                  f"- Throughput at least 3x a single default Rasa process with a custom action (~11 msg/s): "
+                  f"{'met' if best_tp >= TARGETS['throughput_x_single_action_process'] else 'NOT met'} ({best_tp} msg/s).",
+                  f"- No errors: {'met' if all(r['errors'] == 0 for r in at50) else 'NOT met'}."]
+    total = results["peak_memory_mb"]["total"]
+    lines.append(f"- Whole stack under 1.6 GB: {'met' if total < TARGETS['total_memory_mb'] else 'NOT met'} ({total} MB).")
+    path = out / f"{name}.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short run, for CI")
     parser.add_argument("--levels", default=None, help="concurrency levels, e.g. 1,10,50")
     parser.add_argument("--out", default=str(ROOT / "reports"))
+    parser.add_argument("--report-only", action="store_true", help="re-render the Markdown from the JSON")
     args = parser.parse_args()
+    name = "bench-quick" if args.quick else "bench"
+    if args.report_only:
+        print(write_report(json.loads((Path(args.out) / f"{name}.json").read_text()), Path(args.out), name))
+        return
     levels = [int(x) for x in (args.levels or ("1,5" if args.quick else "1,10,50")).split(",")]
     per_level = (lambda c: max(4, c)) if args.quick else (lambda c: max(20, c * 3))
 
@@ -126,8 +182,9 @@ def main() -> None:
         stack.stop()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / ("bench-quick.json" if args.quick else "bench.json")).write_text(json.dumps(results, indent=2))
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
+    print(write_report(results, out, name))
 
 
 if __name__ == "__main__":

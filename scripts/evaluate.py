@@ -149,8 +149,9 @@ def plot(results: dict, model_scores: dict, out: Path) -> list[str]:
     import matplotlib.pyplot as plt
 
     names = list(results)
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.bar(names, [results[n]["accuracy"] for n in names], color=["#2b6", "#999", "#bbb"][: len(names)])
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    labels = [n.replace(" over ", "\nover ").replace(" baseline", "\nbaseline") for n in names]
+    ax.bar(labels, [results[n]["accuracy"] for n in names], color=["#2b6", "#999", "#bbb"][: len(names)])
     ax.set_ylim(0, 1)
     ax.set_ylabel("held-out accuracy")
     ax.set_title("Assistant vs baselines (same questions, same run)")

@@ -47,3 +47,16 @@ def agent(trained_model):
 
     yield parse
     loop.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, shared by every browser test."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

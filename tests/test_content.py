@@ -79,8 +79,11 @@ def test_contact_numbers_appear_in_the_sources(content):
     digits = lambda s: re.sub(r"\D", "", s)
     corpus = digits(seeds) + " " + digits(facts_all)
     for cid, c in content.contacts.items():
-        if c.get("phone") and len(digits(c["phone"])) >= 10:
-            assert digits(c["phone"])[-10:] in corpus, cid
+        for key in ("phone", "tty"):
+            if c.get(key) and len(digits(c[key])) >= 10:
+                assert digits(c[key])[-10:] in corpus, (cid, key)
+        if c.get("tty"):
+            assert c.get("tty_source") in content.sources, cid
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="../shared not beside the repository")

@@ -478,7 +478,8 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
 
     @app.get("/contacts", response_class=HTMLResponse, include_in_schema=False)
     async def contacts(request: Request):
-        rows = [{"id": cid, **c, "source_obj": content.sources.get(c.get("source", ""))}
+        rows = [{"id": cid, **c, "source_obj": content.sources.get(c.get("source", "")),
+                 "tty_source_obj": content.sources.get(c.get("tty_source", ""))}
                 for cid, c in content.contacts.items()]
         return page(request, "contacts.html", {"rows": rows, "state_names": state_names},
                     cache=True)

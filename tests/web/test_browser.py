@@ -21,8 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from browser_support import launch  # noqa: E402
-
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,16 +105,6 @@ def servers(tmp_path_factory):
                             tracker_db=tmp / "none.db")
         with ServerThread(create_app(settings), web_port) as web:
             yield {"web": web.url, "received": received}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def _neutral_site(route):

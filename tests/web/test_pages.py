@@ -133,3 +133,12 @@ def test_templates_autoescape(client):
 def test_odd_query_strings_on_pages(client, query):
     assert client.get("/" + query).status_code == 200
     assert client.get("/chat").status_code == 200  # GET /chat goes back to the page
+
+
+def test_contacts_page_shows_local_counties_and_the_tty_source(client):
+    from bot.content import load
+
+    c = load()
+    page = client.get("/contacts").text
+    assert "Los Angeles" in page and "Bronx, Kings, New York, Queens, Richmond" in page
+    assert c.sources[c.contacts["ca_drc"]["tty_source"]].short.replace("'", "&#39;") in page

@@ -49,9 +49,13 @@ def agent(trained_model):
     loop.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright, shared by every browser test."""
+    """Debian's Chromium driven by Playwright, shared by the tests of one module.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop
+    running on the main thread while it is open, so any later test that calls
+    asyncio.run() would fail. Closing it after each browser module avoids that."""
     from playwright.sync_api import sync_playwright
 
     from browser_support import launch

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, current_state, latest_intent, send, state_from_message
 from bot.content import STATES
+from bot.tools.flow import tool_for_general_question
 
 # Intents answered with one of the assistant's own lines (content/dialogue.yml).
 DIALOGUE_INTENTS = {"thank", "goodbye", "affirm", "deny", "bot_challenge", "out_of_scope"}
@@ -21,7 +22,12 @@ def answer_topic(dispatcher: CollectingDispatcher, topic_id: str, state: str | N
     if topic is None:
         send(dispatcher, c.render_dialogue("ask_state"))
         return [SlotSet("pending_topic", topic_id)]
-    send(dispatcher, c.render_topic(topic))
+    messages = c.render_topic(topic)
+    offer = c.tools["offers"].get(topic_id)
+    if offer and not (topic_id == "hearing_when" and topic.state != "CA"):
+        # The guided tool for this topic, one tap away (hearing dates: California only).
+        messages[-1].setdefault("buttons", []).append(dict(offer))
+    send(dispatcher, messages)
     events = [SlotSet("last_topic", topic_id), SlotSet("pending_topic", None)]
     if topic.state in STATES:
         events.append(SlotSet("state", topic.state))
@@ -66,6 +72,11 @@ class ActionAnswer(Action):
         if intent == "ask_glossary":
             return events + answer_glossary(dispatcher, tracker)
         topic_id = c.topic_for_intent(intent)
+        tool = tool_for_general_question(topic_id, tracker.latest_message.get("text") or "")
+        if tool:  # "it was filed on March 3, when is the hearing?": work it out
+            from actions.tools import start_tool
+
+            return events + start_tool(dispatcher, tracker, tool)
         if topic_id is None:
             send(dispatcher, c.render_dialogue("clarify_none"))
             return events

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset
+from rasa_sdk.events import ActiveLoop, AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, send
@@ -28,6 +28,9 @@ class ActionStartOver(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        from actions.tools import end_tool, tool_active
+
         c = content()
+        events = end_tool(dispatcher) if tool_active(tracker) else []
         send(dispatcher, c.render_dialogue("start_over") + c.render_dialogue("menu"))
-        return [AllSlotsReset()]
+        return events + [ActiveLoop(None), AllSlotsReset()]

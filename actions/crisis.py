@@ -17,5 +17,9 @@ class ActionCrisis(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
         send(dispatcher, content().render_dialogue("crisis"))
-        # Remembered so a following "no" is answered with care (actions/answers.py).
-        return [SlotSet("last_topic", "crisis")]
+        # A crisis ends any guided tool (its answers are forgotten), and is
+        # remembered so a following "no" is answered with care (actions/answers.py).
+        from actions.tools import end_tool, tool_active
+
+        events = end_tool(dispatcher) if tool_active(tracker) else []
+        return events + [SlotSet("last_topic", "crisis")]

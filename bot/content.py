@@ -11,6 +11,8 @@ Layout of content/:
   counties.yml    every county with its AOT status, as-of date and source
   contacts.yml    every phone number, each with its source
   sources.yml     every source an answer may cite
+  tools.yml       the guided tools' lines (hearing date, order timeline, eligibility)
+  court_holidays.yml  California court holidays, checked against the courts' lists
 """
 from __future__ import annotations
 
@@ -79,6 +81,7 @@ class Content:
     county_meta: dict[str, dict]
     contacts: dict[str, dict]
     env: jinja2.Environment = field(repr=False, default=None)
+    tools: dict = field(default_factory=dict)  # tools.yml: the guided tools' lines
 
     # ---- look-ups -------------------------------------------------------
     def topic_for_intent(self, intent: str) -> str | None:
@@ -124,10 +127,14 @@ class Content:
         return {"contacts": self.contacts, "states": STATES, "laws": LAWS}
 
     def citation_line(self, topic: Topic) -> str:
-        shorts = "; ".join(self.sources[s].short for s in topic.sources)
-        if shorts == topic.citation:  # the law is its own source (e.g. a U.S. Code section)
-            return f"Law/source: {topic.citation}."
-        return f"Law/source: {topic.citation}. {shorts}."
+        return self.cite(topic.citation, topic.sources)
+
+    def cite(self, citation: str, sources: tuple[str, ...] | list[str]) -> str:
+        """'Law/source: <citation>. <source names>.'"""
+        shorts = "; ".join(self.sources[s].short for s in sources)
+        if shorts == citation:  # the law is its own source (e.g. a U.S. Code section)
+            return f"Law/source: {citation}."
+        return f"Law/source: {citation}. {shorts}."
 
     def render_topic(self, topic: Topic, **ctx: Any) -> list[dict]:
         """Messages for a topic, ending with its citation line."""
@@ -203,4 +210,5 @@ def load() -> Content:
         county_meta={"as_of": county_doc["as_of"], "source": county_doc["source"]},
         contacts=_read("contacts.yml"),
         env=env,
+        tools=_read("tools.yml"),
     )

@@ -6,7 +6,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+# heldout.yml (issue #5) and heldout_tools.yml (the guided tools' intents), each
+# written by someone who had not seen data/nlu/.
+HELDOUT = sorted((ROOT / "tests" / "nlu").glob("heldout*.yml"))
 TRAINING = sorted((ROOT / "data" / "nlu").glob("*.yml"))
 
 
@@ -28,3 +30,19 @@ def heldout() -> list[tuple[str, str]]:
 
 def training() -> list[tuple[str, str]]:
     return read(TRAINING)
+
+
+# A general question and its guided tool lead to the same content: each general
+# answer offers its tool, and each tool states the rule it works from. So a
+# held-out line labelled with one and understood as the other is counted as
+# "related" (reported next to the strict figure, never hidden in it).
+RELATED = {frozenset(pair) for pair in [
+    ("ask_eligibility", "check_eligibility"),
+    ("ask_hearing_when", "calc_hearing_date"),
+    ("ask_duration", "calc_order_timeline"),
+    ("ask_how_ends", "calc_order_timeline"),
+]}
+
+
+def same_or_related(want: str, got: str) -> bool:
+    return want == got or frozenset((want, got)) in RELATED

@@ -55,7 +55,7 @@ def endpoints_file(ports: Ports, tracker_db: Path) -> Path:
         return ROOT / "endpoints.yml"
     path = tracker_db.parent / f"endpoints-{ports.rasa}.yml"
     path.write_text(
-        "tracker_store:\n  type: SQL\n  dialect: \"sqlite\"\n"
+        "tracker_store:\n  type: bot.tracker_store.ForgetfulSQLTrackerStore\n  dialect: \"sqlite\"\n"
         f"  db: \"{tracker_db}\"\n"
         f"action_endpoint:\n  url: \"{ports.actions_url}/webhook\"\n"
     )

@@ -150,3 +150,24 @@ def test_every_answer_reads_at_grade_8_or_below(content):
         if grade > 8:
             too_hard[f"dialogue:{key}"] = grade
     assert too_hard == {}
+
+
+def test_tool_lines_read_at_grade_8_or_below():
+    from bot.tools.samples import tool_outputs
+
+    too_hard = {}
+    for key, texts in tool_outputs().items():
+        grade = _grade(" ".join(texts))
+        if grade > 8:
+            too_hard[key] = grade
+    assert too_hard == {}
+
+
+def test_tool_results_cite_their_law_and_sources(content):
+    tools = content.tools
+    for key in ("hearing",):
+        assert all(s in content.sources for s in tools[key]["source"])
+    for key in ("timeline", "eligibility"):
+        for st in ("CA", "NY"):
+            assert all(s in content.sources for s in tools[key][f"{st}_source"]), (key, st)
+            assert tools[key][f"{st}_citation"]

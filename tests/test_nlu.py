@@ -1,6 +1,6 @@
 """What the trained model understands, checked in-process (no servers).
 
-The held-out set (tests/nlu/heldout.yml) was written separately from the
+The held-out set (tests/nlu/heldout*.yml) was written separately from the
 training data and is never trained on. The accuracy floor here guards against
 regressions; the full report with baselines is `make eval` (issue #5).
 """
@@ -13,7 +13,8 @@ import pytest
 from bot import nlu_examples
 
 EXAMPLES = nlu_examples.heldout()
-ACCURACY_FLOOR = 0.90
+ACCURACY_FLOOR = 0.90         # a general question and its guided tool count as one
+STRICT_ACCURACY_FLOOR = 0.87  # every intent exactly as labelled
 
 
 def predicted_intent(parse, text: str) -> str:
@@ -28,12 +29,16 @@ def test_heldout_is_not_in_the_training_data():
 
 def test_heldout_accuracy(agent):
     """Counts a clarifying question (nlu_fallback) as a miss: the person had to ask again."""
-    misses = [(text, want, got) for text, want in EXAMPLES
-              if (got := predicted_intent(agent, text)) != want]
+    got = {text: predicted_intent(agent, text) for text, _ in EXAMPLES}
+    strict = [(t, w, got[t]) for t, w in EXAMPLES if got[t] != w]
+    misses = [(t, w, g) for t, w, g in strict if not nlu_examples.same_or_related(w, g)]
     accuracy = 1 - len(misses) / len(EXAMPLES)
-    by_pair = collections.Counter((w, g) for _, w, g in misses).most_common(8)
-    print(f"\nheld-out accuracy {accuracy:.3f} on {len(EXAMPLES)}; top confusions {by_pair}")
+    strict_accuracy = 1 - len(strict) / len(EXAMPLES)
+    by_pair = collections.Counter((w, g) for _, w, g in strict).most_common(8)
+    print(f"\nheld-out accuracy {accuracy:.3f} (strict {strict_accuracy:.3f}) on {len(EXAMPLES)}; "
+          f"top confusions {by_pair}")
     assert accuracy >= ACCURACY_FLOOR, misses[:20]
+    assert strict_accuracy >= STRICT_ACCURACY_FLOOR, strict[:20]
 
 
 def test_crisis_heldout_is_never_missed(agent):

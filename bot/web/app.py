@@ -341,13 +341,21 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
             text=message if payload is None else None, payload=payload,
             default_offered=greet_buttons)
         store = app.state.store
+        # A finished guided tool's answers stay on screen until the next message,
+        # then are blanked in this transcript (Rasa's store blanks them at once).
+        store.forget_finished_tools(key)
         new_turns = []
         if outcome.shown:
             store.add_turn(key, "user", outcome.shown)
             new_turns.append({"role": "user", "text": outcome.shown})
-        for m in outcome.messages:
+        markers = dict(outcome.markers)
+        for i, m in enumerate(outcome.messages):
+            if i in markers:
+                store.mark_tool(key, markers.pop(i))
             store.add_turn(key, "bot", m["text"], m.get("buttons"))
             new_turns.append({"role": "bot", "text": m["text"]})
+        for which in markers.values():
+            store.mark_tool(key, which)
 
         if _wants_json(request):
             ctx = {"turns": new_turns, "quick": outcome.buttons}

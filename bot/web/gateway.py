@@ -163,6 +163,8 @@ class Outcome:
     shown: str | None = None    # the user's turn as shown back (button title, cut text)
     cut: bool = False
     buttons: list[dict] = field(default_factory=list)  # what is offered now
+    # Guided tool "start" / "end", each with how many messages come before it.
+    markers: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def texts(self) -> list[str]:
@@ -253,9 +255,14 @@ class Gateway:
                 outcome = Outcome("failure", msgs, outcome.shown, outcome.cut, collect_buttons(msgs))
             else:
                 known = {_norm(m["text"]) for m in outcome.messages if m.get("text")}
-                reply = [m for m in reply if _norm(m["text"]) not in known or m.get("buttons")]
-                msgs = outcome.messages + reply
-                outcome = Outcome("answer", msgs, outcome.shown, outcome.cut, collect_buttons(msgs))
+                msgs, markers = list(outcome.messages), []
+                for m in reply:
+                    if "marker" in m:
+                        markers.append((len(msgs), m["marker"]))
+                    elif _norm(m["text"]) not in known or m.get("buttons"):
+                        msgs.append(m)
+                outcome = Outcome("answer", msgs, outcome.shown, outcome.cut, collect_buttons(msgs),
+                                  markers)
             log.info("channel=%s kind=%s rasa_ms=%.0f", channel, outcome.kind,
                      (time.perf_counter() - start) * 1000)
             self.store.set_offered(key, outcome.buttons)

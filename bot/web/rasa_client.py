@@ -44,6 +44,11 @@ def clean_reply(data) -> list[dict]:
     for m in data:
         if not isinstance(m, dict):
             continue
+        custom = m.get("custom")
+        if isinstance(custom, dict) and custom.get("guided_tool") in ("start", "end"):
+            # Not shown: tells the web app a guided tool started or ended.
+            msgs.append({"marker": custom["guided_tool"]})
+            continue
         text = m.get("text") if isinstance(m.get("text"), str) else ""
         buttons = _clean_buttons(m.get("buttons"))
         if text.strip() or buttons:
@@ -51,7 +56,7 @@ def clean_reply(data) -> list[dict]:
             if buttons:
                 msg["buttons"] = buttons
             msgs.append(msg)
-    if not msgs:
+    if not any("text" in m for m in msgs):
         raise RasaUnavailable("empty")
     return msgs
 

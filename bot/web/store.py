@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.tools import REMOVED_BOT, REMOVED_USER
 from bot.web.config import ROOT
 
 SCHEMA = """
@@ -89,10 +90,34 @@ class Store:
 
     def transcript(self, key: str, limit: int = 200) -> list[dict]:
         rows = self._exec(
-            "SELECT id, role, text, buttons FROM transcript WHERE key=? ORDER BY id DESC LIMIT ?",
-            (key, limit))
+            "SELECT id, role, text, buttons FROM transcript WHERE key=? AND role != 'marker' "
+            "ORDER BY id DESC LIMIT ?", (key, limit))
         return [{"id": r[0], "role": r[1], "text": r[2],
                  "buttons": json.loads(r[3]) if r[3] else []} for r in reversed(rows)]
+
+    # ---- guided tools: their answers are not kept ---------------------------------------
+    def mark_tool(self, key: str, which: str) -> None:
+        """Note where a guided tool started or ended ("start" / "end"); never shown."""
+        self.add_turn(key, "marker", which)
+
+    def forget_finished_tools(self, key: str) -> int:
+        """Blank every turn between a tool's start and end markers, then drop the markers."""
+        rows = self._exec("SELECT id, role, text FROM transcript WHERE key=? ORDER BY id", (key,))
+        start, blank, done = None, [], []
+        for row_id, role, text in rows:
+            if role == "marker" and text == "start":
+                start = row_id
+            elif role == "marker" and text == "end" and start is not None:
+                blank += [r[0] for r in rows if start < r[0] < row_id and r[1] != "marker"]
+                done += [start, row_id]
+                start = None
+        with self._lock:
+            for row_id in blank:
+                self._db.execute(
+                    "UPDATE transcript SET text = CASE role WHEN 'user' THEN ? ELSE ? END, "
+                    "buttons = NULL WHERE id = ?", (REMOVED_USER, REMOVED_BOT, row_id))
+            self._db.executemany("DELETE FROM transcript WHERE id = ?", [(i,) for i in done])
+        return len(blank)
 
     def delete_session(self, key: str) -> None:
         with self._lock:
@@ -188,7 +213,8 @@ def find_tracker_db(explicit: Path | None = None) -> Path | None:
     try:
         doc = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
         ts = doc.get("tracker_store") or {}
-        if str(ts.get("type", "")).lower() == "sql" and ts.get("dialect") == "sqlite" and ts.get("db"):
+        sql_store = str(ts.get("type", "")).lower() in ("sql", "bot.tracker_store.forgetfulsqltrackerstore")
+        if sql_store and ts.get("dialect") == "sqlite" and ts.get("db"):
             db = Path(ts["db"])
             return db if db.is_absolute() else ROOT / db
     except (OSError, yaml.YAMLError, AttributeError):

@@ -10,12 +10,15 @@ import pytest
 from bot.stack import Ports, Stack
 
 E2E_PORTS = Ports(rasa=15005, actions=15055, web=18000)
+E2E_TWILIO_TOKEN = "e2e-twilio-token"
+E2E_TODAY = "2026-11-22"  # the guided tools' "today" (a Sunday), so their dates can be checked
 
 
 @pytest.fixture(scope="session")
 def stack(trained_model, tmp_path_factory):
     db = tmp_path_factory.mktemp("e2e") / "trackers.db"
-    running = Stack(ports=E2E_PORTS, tracker_db=db, web=True, log_dir=db.parent).start()
+    running = Stack(ports=E2E_PORTS, tracker_db=db, web=True, log_dir=db.parent,
+                    extra_env={"TWILIO_AUTH_TOKEN": E2E_TWILIO_TOKEN, "AOT_TODAY": E2E_TODAY}).start()
     try:
         running.wait_ready(timeout=300)
         yield running

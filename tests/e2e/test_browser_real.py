@@ -39,3 +39,26 @@ def test_a_quick_reply_from_the_real_assistant(page, stack):
     page.keyboard.press("Enter")
     page.click("#quick-area button:has-text('New York')")
     page.wait_for_selector("#log >> text=Mental Hygiene Legal Service")
+
+
+def test_eligibility_walk_through_with_buttons(page, stack):
+    """A parent goes through the criteria by tapping the quick replies, then reloads."""
+    page.goto(stack.ports.web_url + "/")
+    page.click("#quick-area button:has-text('Who qualifies? Step by step')")
+    page.wait_for_selector("#log >> text=California or New York")
+    page.click("#quick-area button:has-text('California')")
+    page.wait_for_selector("#log >> text=Who are you asking about?")
+    page.click("#quick-area button:has-text('My daughter')")
+    page.wait_for_selector("#log >> text=Is your daughter 18 or older?")
+    for i, answer in enumerate(["Yes", "Yes", "Not sure", "No", "Yes", "Yes", "Yes"]):
+        page.click(f"#quick-area button:has-text('{answer}')")
+        # wait for the next question (or the summary) before tapping again
+        page.wait_for_selector(f"#log >> text={i + 2} of 7" if i < 6 else "#log >> text=Only a court decides")
+    assert "You said no to: a history of not following treatment" in page.inner_text("#log")
+    # The next message: the answers leave the stored transcript.
+    page.fill("#message", "do i get a lawyer")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#log >> text=right to a lawyer")
+    page.reload()
+    log = page.inner_text("#log")
+    assert "right to a lawyer" in log and "Only a court decides" not in log

@@ -1,0 +1,395 @@
+"""The question-and-answer flow of each guided tool, and the words it sends.
+
+State lives in one dict (the `tool_answers` slot), so the Rasa side is a single
+form with a single requested slot: each reply is read here, and the next
+question is chosen from what is still missing. Text comes from content/tools.yml.
+
+answers = {"tool": "hearing" | "timeline" | "eligibility", "state": "CA" | "NY" | None,
+           "status": "asking" | "ready" | "done" | "stopped" | "switched", ...}
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.content import Content, load
+from bot.tools import court_days, replies, timeline
+from bot.tools.dates import DateProblem, ParsedDate, long_date, parse_date, parse_length
+
+TOOL_FOR_INTENT = {"calc_hearing_date": "hearing", "calc_order_timeline": "timeline",
+                   "check_eligibility": "eligibility"}
+# Intents that may be a clumsy answer rather than a new question: ask again, do not leave.
+ANSWER_LIKE_INTENTS = {"affirm", "deny", "nlu_fallback", "out_of_scope", "thank", "inform_state",
+                       "bot_challenge", "stop_tool", ""}
+SWITCH_CONFIDENCE = 0.6
+MAX_RETRIES = 3  # after this many unreadable replies, stop instead of looping
+
+
+def _c() -> Content:
+    return load()
+
+
+def _t() -> dict:
+    return _c().tools
+
+
+def _say(template: str, **ctx) -> dict:
+    return {"text": _c().render_text(template, **ctx)}
+
+
+def _lines(templates: list[str] | str, **ctx) -> list[dict]:
+    if isinstance(templates, str):
+        templates = [templates]
+    return [_say(t, **ctx) for t in templates]
+
+
+def _with_buttons(msgs: list[dict], buttons: list[dict], stop: bool = True) -> list[dict]:
+    all_buttons = [dict(b) for b in buttons]
+    if stop:
+        all_buttons.append(dict(_t()["common"]["buttons"]["stop"]))
+    if all_buttons:
+        msgs[-1]["buttons"] = all_buttons
+    return msgs
+
+
+def tool_name(answers: dict | None) -> str:
+    return _t()["names"].get((answers or {}).get("tool"), "questions")
+
+
+# ---- starting ---------------------------------------------------------------------
+def start(tool: str, text: str, state: str | None, today: date) -> tuple[dict, list[dict]]:
+    """Begin a tool, using anything the first message already says (a date, "my son")."""
+    answers: dict = {"tool": tool, "state": state, "status": "asking", "retries": 0}
+    t = _t()
+    if tool == "hearing":
+        if state == "NY":
+            answers["status"] = "done"
+            return answers, _lines(t["hearing"]["new_york"])
+        answers["state"] = "CA"  # hearing dates are worked out for California only
+        msgs = [_say(t["hearing"]["intro"])]
+        found = parse_date(text, today)
+        if isinstance(found, ParsedDate):
+            answers["filed"] = found.value.isoformat()
+    elif tool == "timeline":
+        msgs = [_say(t["timeline"]["intro"])]
+        found = parse_date(text, today)
+        if isinstance(found, ParsedDate):
+            answers["start"] = found.value.isoformat()
+        length = parse_length(text) if "ago" not in (text or "").lower() else None
+        if isinstance(length, tuple):
+            answers["length"] = list(length)
+    else:
+        msgs = []
+        person = replies.who(text)
+        if person:
+            answers["who_kind"], answers["who"] = person
+    if next_step(answers) is None:
+        answers["status"] = "ready"
+    return answers, msgs
+
+
+def next_step(answers: dict) -> str | None:
+    """The next thing to ask, or None when the tool has what it needs."""
+    tool = answers["tool"]
+    if answers.get("status") not in ("asking", None):
+        return None
+    if tool == "hearing":
+        return None if answers.get("filed") else "filed"
+    if not answers.get("state"):
+        return "state"
+    if tool == "timeline":
+        if not answers.get("start"):
+            return "start"
+        return None if answers.get("length") else "length"
+    if not answers.get("who"):
+        return "who"
+    done = answers.setdefault("criteria", {})
+    for criterion in _criteria(answers["state"]):
+        if criterion["id"] not in done:
+            return criterion["id"]
+    return None
+
+
+def _criteria(state: str) -> list[dict]:
+    return _t()["eligibility"]["criteria"][state]
+
+
+# ---- asking ------------------------------------------------------------------------
+def question(answers: dict) -> list[dict]:
+    """The messages that ask for the next step."""
+    t, step = _t(), next_step(answers)
+    common = t["common"]
+    if step == "state":
+        return _with_buttons([_say(common["ask_state"])],
+                             [common["buttons"]["california"], common["buttons"]["new_york"]])
+    if step == "filed":
+        return _with_buttons([_say(t["hearing"]["ask_filed"])], [common["buttons"]["today"]])
+    if step == "start":
+        return _with_buttons([_say(t["timeline"]["ask_start"])], [common["buttons"]["today"]])
+    if step == "length":
+        st = answers["state"]
+        return _with_buttons([_say(t["timeline"]["ask_length"][st])], t["timeline"]["length_buttons"][st])
+    if step == "who":
+        return _with_buttons([_say(t["eligibility"]["ask_who"])], t["eligibility"]["who_buttons"])
+    if step is None:
+        return []
+    return _with_buttons([_say(_criterion_question(answers, step))], t["eligibility"]["answer_buttons"])
+
+
+def _criterion_question(answers: dict, criterion_id: str) -> str:
+    criterion = next(c for c in _criteria(answers["state"]) if c["id"] == criterion_id)
+    who = answers.get("who", "you")
+    if answers.get("who_kind") == "self":
+        return criterion["self"]
+    return _c().render_text(criterion["other"], who=who, whose=_possessive(who))
+
+
+def _possessive(who: str) -> str:
+    return f"{who}'" if who.endswith("s") else f"{who}'s"
+
+
+# ---- reading a reply ----------------------------------------------------------------
+def reply(answers: dict, text: str, intent: str, confidence: float, today: date) -> tuple[dict, list[dict]]:
+    """Read one reply to the current question. Returns the new answers and any
+    messages to send before the next question (a correction, or "I read that as")."""
+    answers = dict(answers)
+    step = next_step(answers)
+    if step is None:
+        return answers, []
+    if replies.is_stop(text) or intent == "stop_tool":
+        answers["status"] = "stopped"
+        return answers, []
+    ok, msgs = _read_step(answers, step, text, today)
+    if ok:
+        answers["retries"] = 0
+        if next_step(answers) is None:
+            answers["status"] = "ready"
+        return answers, msgs
+    if replies.wants_to_stop(text):
+        answers["status"] = "stopped"
+        return answers, []
+    if intent not in ANSWER_LIKE_INTENTS and confidence >= SWITCH_CONFIDENCE \
+            and not _tried_to_answer(step, text, today):
+        answers["status"] = "switched"
+        answers["switch_intent"] = intent
+        return answers, []
+    answers["retries"] = answers.get("retries", 0) + 1
+    if answers["retries"] >= MAX_RETRIES:
+        answers["status"] = "stopped"
+        return answers, []
+    return answers, msgs
+
+
+def _tried_to_answer(step: str, text: str, today: date) -> bool:
+    """A wrong date ("Feb 30") or a number is a try at an answer, not a new question,
+    whatever the model made of it ("Feb 30" can look like a county name)."""
+    if step in ("filed", "start"):
+        found = parse_date(text, today)
+        return isinstance(found, DateProblem) and found.kind in ("impossible", "too_far")
+    return step == "length" and bool(re.search(r"\d", text or ""))
+
+
+def _read_step(answers: dict, step: str, text: str, today: date) -> tuple[bool, list[dict]]:
+    t = _t()
+    if step == "state":
+        st = replies.state(text)
+        if st:
+            answers["state"] = st
+            if answers["tool"] == "eligibility":
+                return True, _eligibility_intro(answers)
+            return True, []
+        return False, [_say(t["common"]["state_retry"])]
+    if step in ("filed", "start"):
+        found = parse_date(text, today)
+        if isinstance(found, DateProblem):
+            return False, date_problem(found)
+        answers[step] = found.value.isoformat()
+        if step == "start":
+            return True, [_say(t["common"]["date_read_as"], date=long_date(found.value))]
+        return True, []
+    if step == "length":
+        return _read_length(answers, text)
+    if step == "who":
+        person = replies.who(text)
+        if not person:
+            return False, [_say(t["eligibility"]["who_retry"])]
+        answers["who_kind"], answers["who"] = person
+        return True, []
+    value = replies.yes_no(text)
+    if value is None:
+        return False, [_say(t["eligibility"]["answer_retry"])]
+    answers["criteria"] = {**answers.get("criteria", {}), step: value}
+    return True, []
+
+
+def _eligibility_intro(answers: dict) -> list[dict]:
+    return [_say(_t()["eligibility"]["intro"][answers["state"]])]
+
+
+def _read_length(answers: dict, text: str) -> tuple[bool, list[dict]]:
+    t, st = _t()["timeline"], answers["state"]
+    length = parse_length(text)
+    if length is None or (isinstance(length, tuple) and length[1] <= 0):
+        return False, [_say(t["length_retry"])]
+    if length == "unsure":
+        answers["length"] = "unsure"
+        return True, ([_say(t["length_unsure"]["CA"])] if st == "CA" else [])
+    months = length[1] if length[0] == "months" else length[1] / 30.4
+    if st == "CA" and months > timeline.CA_MAX_MONTHS:
+        answers["length"] = ["months", timeline.CA_MAX_MONTHS]
+        return True, [_say(t["length_too_long"]["CA"])]
+    if st == "NY" and months > timeline.NY_MAX_MONTHS:
+        return False, [_say(t["length_too_long"]["NY"])]
+    answers["length"] = list(length)
+    return True, []
+
+
+def date_problem(problem: DateProblem) -> list[dict]:
+    common = _t()["common"]
+    if problem.kind == "impossible":
+        return _lines(common["date_impossible"], month=problem.month_name, year=problem.year,
+                      day=problem.day)
+    if problem.kind == "too_far":
+        return _lines(common["date_too_far"], date=long_date(problem.value))
+    return _lines(common["date_unreadable"])
+
+
+# ---- results -----------------------------------------------------------------------
+def result(answers: dict, today: date) -> list[dict]:
+    tool = answers["tool"]
+    if tool == "hearing":
+        return hearing_result(date.fromisoformat(answers["filed"]))
+    if tool == "timeline":
+        return timeline_result(answers, today)
+    return eligibility_result(answers)
+
+
+def _cite(citation: str, sources: list[str]) -> dict:
+    return {"text": _c().cite(citation, sources)}
+
+
+def _join(items: list[str], sep: str = ",") -> str:
+    """'a and b', 'a, b, and c' (dates, which hold commas, use sep=';')."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return f"{sep} ".join(items[:-1]) + f"{sep} and " + items[-1]
+
+
+def hearing_result(filed: date) -> list[dict]:
+    t = _t()["hearing"]
+    d = court_days.hearing_deadline(filed)
+    msgs = _lines(t["result"], filed=long_date(filed), deadline=long_date(d.deadline))
+    if d.skipped_holidays:
+        names = [f"{name} ({day:%A}, {day:%B} {day.day})" for day, name in d.skipped_holidays]
+        msgs.append(_say(t["skipped"], holidays=_join(names, sep=";")))
+    if d.filed_on_closed_day:
+        msgs.append(_say(t["filed_closed"], filed=long_date(filed)))
+    if d.unchecked_years:
+        msgs.append(_say(t["unchecked_year"], checked=_join([str(y) for y in court_days.checked_years()]),
+                         years=_join([str(y) for y in d.unchecked_years])))
+    msgs += _lines(t["after"])
+    msgs.append(_cite(t["citation"], t["source"]))
+    return msgs
+
+
+def _length_words(length: list) -> str:
+    unit, n = length
+    if unit == "months":
+        return "1 month" if n == 1 else f"{n} months"
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def timeline_result(answers: dict, today: date) -> list[dict]:
+    t, st = _t()["timeline"], answers["state"]
+    start = date.fromisoformat(answers["start"])
+    length = answers["length"]
+    if st == "NY":
+        if length == "unsure":
+            msgs = _lines(t["NY_unsure"], start=long_date(start),
+                          end_6=long_date(timeline.order_end(start, ("months", 6))),
+                          end_12=long_date(timeline.order_end(start, ("months", 12))))
+        else:
+            months = length[1] if length[0] == "months" else None
+            tl = (timeline.ny_timeline(start, months) if months
+                  else timeline.ny_timeline(start, 0))
+            if not months:  # a length in days
+                end = timeline.order_end(start, tuple(length))
+                tl = timeline.NyTimeline(start, end, end - timeline.timedelta(days=30),
+                                         end + timeline.relativedelta(months=6))
+            msgs = _lines(t["NY"], start=long_date(start), length=_length_words(length),
+                          end=long_date(tl.end), renew_from=long_date(tl.renew_from),
+                          new_order_until=long_date(tl.new_order_until))
+        msgs.append(_say(t["dates_note"]))
+        msgs.append(_cite(t["NY_citation"], t["NY_source"]))
+        return msgs
+    if length == "unsure":
+        length = ["months", timeline.CA_MAX_MONTHS]
+    tl = timeline.ca_timeline(start, tuple(length))
+    affidavits = _join([long_date(d) for d in tl.affidavits], sep=";") or "none before the order ends"
+    msgs = _lines(t["CA"], start=long_date(start), length=_length_words(length),
+                  affidavits=affidavits, end=long_date(tl.end))
+    if tl.end < today:
+        msgs.append(_say(t["CA_ended"], end=long_date(tl.end)))
+    elif tl.next_affidavit(today):
+        msgs.append(_say(t["CA_next"], next=long_date(tl.next_affidavit(today))))
+    msgs.append(_say(t["dates_note"]))
+    msgs.append(_cite(t["CA_citation"], t["CA_source"]))
+    return msgs
+
+
+def eligibility_result(answers: dict) -> list[dict]:
+    t, st = _t()["eligibility"], answers["state"]
+    who, kind = answers.get("who", "you"), answers.get("who_kind", "self")
+    by_value: dict[str, list[str]] = {"yes": [], "no": [], "unsure": []}
+    for criterion in _criteria(st):
+        by_value[answers.get("criteria", {}).get(criterion["id"], "unsure")].append(criterion["short"])
+    msgs = [_say(t["summary_intro"]["self" if kind == "self" else "other"], who=who)]
+    for value, key in (("yes", "summary_yes"), ("no", "summary_no"), ("unsure", "summary_unsure")):
+        if by_value[value]:
+            msgs.append(_say(t[key], items=_join(by_value[value])))
+    msgs.append(_say(t["all_needed"][st]))
+    if by_value["no"]:
+        msgs.append(_say(t["some_no"]))
+    msgs.append(_say(t["only_court"]))
+    msgs.append(_say(t["help_intro"]))
+    msgs += [{"text": line} for line in contact_lines(st)]
+    msgs.append(_say(t["forgotten"]))
+    msgs.append(_cite(t[f"{st}_citation"], t[f"{st}_source"]))
+    return msgs
+
+
+def contact_lines(state: str) -> list[str]:
+    """'Name: phone. How.' for the state's advocates (numbers from contacts.yml)."""
+    out = []
+    for contact in _c().contacts_for(state):
+        if contact.get("counties"):
+            continue
+        phone = f": {contact['phone']}" if contact.get("phone") else ""
+        out.append(f"{contact['name']}{phone}. {contact['how']}")
+    return out
+
+
+def stopped(answers: dict | None) -> list[dict]:
+    return _lines(_t()["common"]["stopped"], name=tool_name(answers))
+
+
+def switched(answers: dict | None) -> list[dict]:
+    return _lines(_t()["common"]["switched"], name=tool_name(answers))
+
+
+def nothing_to_stop() -> list[dict]:
+    return _lines(_t()["common"]["nothing_to_stop"])
+
+
+_GENERAL_TO_TOOL = {"hearing_when": "hearing", "duration": "timeline", "how_ends": "timeline"}
+_FILED_OR_STARTED = re.compile(r"\b(fil(e|ed|ing)|start(ed|s)?|beg[au]n|order(ed)?|served|got papers)\b")
+
+
+def tool_for_general_question(topic_id: str | None, text: str) -> str | None:
+    """A general hearing or duration question that gives a filing or start date
+    ("they filed on March 3, when is the hearing?") is answered by the calculator."""
+    tool = _GENERAL_TO_TOOL.get(topic_id or "")
+    low = (text or "").lower()
+    if tool and _FILED_OR_STARTED.search(low) and isinstance(parse_date(low, date.today()), ParsedDate):
+        return tool
+    return None

@@ -1,0 +1,93 @@
+"""Rasa's SQL tracker store, except that a guided tool's answers are not kept.
+
+The eligibility walk-through asks about someone's illness, hospital stays and
+violence. Once a tool ends (finished, stopped, switched away from, or cut short
+by a crisis), the stored conversation keeps only that a tool ran: each reply
+typed during it, each of its messages (questions and summary) and its slot
+values are blanked in the database. The question that started the tool stays,
+like any other question. Configured in endpoints.yml (and bot/stack.py).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+from bot.tools import REMOVED_BOT, REMOVED_USER
+
+TOOL_SLOT = "tool_answers"
+BLANKED_SLOTS = {TOOL_SLOT, "tool_reply"}
+
+
+def clears_tool(events) -> bool:
+    """True when these events empty the tool's slot (the tool ended)."""
+    return any(isinstance(e, SlotSet) and e.key == TOOL_SLOT and e.value is None for e in events)
+
+
+def blank(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One stored event with the person's words and the tool's words removed."""
+    data = dict(data)
+    if kind == "user":
+        data["text"] = REMOVED_USER
+        parse = dict(data.get("parse_data") or {})
+        parse.update(text=REMOVED_USER, entities=[])
+        parse.pop("response_selector", None)
+        data["parse_data"] = parse
+        data["entities"] = []
+    elif kind == "bot":
+        data["text"] = REMOVED_BOT
+        data["data"] = {}
+    elif kind == "slot" and data.get("name") in BLANKED_SLOTS and data.get("value") is not None:
+        data["value"] = None
+    return data
+
+
+def spans(rows: list[tuple[int, str, dict]]) -> list[int]:
+    """Ids of the rows inside finished tool runs: from the first non-empty
+    tool_answers to the event that empties it."""
+    inside, current, out = False, [], []
+    for row_id, kind, data in rows:
+        is_tool_slot = kind == "slot" and data.get("name") == TOOL_SLOT
+        if is_tool_slot and data.get("value") is not None:
+            inside = True
+        if inside:
+            current.append(row_id)
+        if is_tool_slot and data.get("value") is None and inside:
+            out += current
+            inside, current = False, []
+    return out
+
+
+class ForgetfulSQLTrackerStore(SQLTrackerStore):
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        await super().save(tracker)
+        if clears_tool(new_events):
+            self.forget_tool_answers(tracker.sender_id)
+
+    def forget_tool_answers(self, sender_id: str) -> int:
+        """Blank every finished tool run of this sender; returns rows changed."""
+        changed = 0
+        with self.session_scope() as session:
+            rows = (session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == sender_id)
+                    .order_by(self.SQLEvent.id).all())
+            parsed = [(r.id, r.type_name, json.loads(r.data or "{}")) for r in rows]
+            wanted = set(spans(parsed))
+            for row, (_, kind, data) in zip(rows, parsed):
+                if row.id not in wanted:
+                    continue
+                new = blank(kind, data)
+                if new != data:
+                    row.data = json.dumps(new)
+                    changed += 1
+            session.commit()
+        logger.debug("Blanked %d stored events of a finished guided tool.", changed)
+        return changed

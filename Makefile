@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval bench purge
+.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge
 
 run: install train serve            ## install, train if stale, start everything
 
@@ -38,10 +38,13 @@ serve:                              ## start action server, Rasa and web app on 
 clean:                              ## remove build outputs (keeps .venv)
 	rm -rf build models/*.tar.gz models/*.fingerprint var/results .rasa
 
-eval:                               ## NLU accuracy vs baselines + reading grades -> reports/evaluation.md
-	$(PY) scripts/evaluate.py
+eval: train                         ## NLU vs baselines, answers end to end, reading grades -> reports/evaluation.md
+	$(PY) scripts/evaluate.py --e2e
 
-bench:                              ## load benchmark on 127.0.0.1 -> reports/bench.json
+cv: train                           ## the same report plus 5-fold cross-validation (trains 5 models: ~1 hour on 2 cores)
+	$(PY) scripts/evaluate.py --e2e --cv 5
+
+bench: train                        ## load benchmark on 127.0.0.1 -> reports/bench.md, bench.json
 	$(PY) scripts/bench.py
 
 purge:                              ## delete conversations older than RETENTION_DAYS (cron-safe)

@@ -49,26 +49,37 @@ class Ports:
         return f"http://127.0.0.1:{self.web}"
 
 
-def endpoints_file(ports: Ports, tracker_db: Path) -> Path:
-    """endpoints.yml with this run's action port and tracker database."""
-    if ports.actions == 5055 and tracker_db == ROOT / "var" / "trackers.db":
+def endpoints_file(ports: Ports, tracker_db: Path, workers: int = 1) -> Path:
+    """endpoints.yml with this run's action port and tracker database; with several
+    Rasa workers, a lock store they share (bot/lock_store.py)."""
+    if ports.actions == 5055 and tracker_db == ROOT / "var" / "trackers.db" and workers == 1:
         return ROOT / "endpoints.yml"
     path = tracker_db.parent / f"endpoints-{ports.rasa}.yml"
-    path.write_text(
-        "tracker_store:\n  type: bot.tracker_store.ForgetfulSQLTrackerStore\n  dialect: \"sqlite\"\n"
-        f"  db: \"{tracker_db}\"\n"
-        f"action_endpoint:\n  url: \"{ports.actions_url}/webhook\"\n"
-    )
+    text = ("tracker_store:\n  type: bot.tracker_store.ForgetfulSQLTrackerStore\n  dialect: \"sqlite\"\n"
+            f"  db: \"{tracker_db}\"\n"
+            f"action_endpoint:\n  url: \"{ports.actions_url}/webhook\"\n")
+    if workers > 1:
+        text += ("lock_store:\n  type: bot.lock_store.SQLiteLockStore\n"
+                 f"  db: \"{tracker_db.parent / f'locks-{ports.rasa}.db'}\"\n")
+    path.write_text(text)
     return path
 
 
-def commands(ports: Ports, tracker_db: Path, web: bool = True) -> dict[str, list[str]]:
+def rasa_workers() -> int:
+    """RASA_WORKERS (default 1): Rasa worker processes. Each loads the model (more memory)."""
+    try:
+        return max(1, int(os.environ.get("RASA_WORKERS", "1")))
+    except ValueError:
+        return 1
+
+
+def commands(ports: Ports, tracker_db: Path, web: bool = True, workers: int = 1) -> dict[str, list[str]]:
     py = str(VENV_BIN / "python")
     cmds = {
         "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "-p", str(ports.actions),
                     "--quiet"],
         "rasa": [py, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(ports.rasa),
-                 "--model", str(MODEL), "--endpoints", str(endpoints_file(ports, tracker_db)),
+                 "--model", str(MODEL), "--endpoints", str(endpoints_file(ports, tracker_db, workers)),
                  "--credentials", str(ROOT / "credentials.yml"), "--quiet"],
     }
     if web:
@@ -93,7 +104,9 @@ class Stack:
                "RASA_URL": self.ports.rasa_url, "ACTION_SERVER_URL": self.ports.actions_url,
                "TRACKER_DB": str(self.tracker_db),
                "WEB_DB": str(self.tracker_db.parent / f"web-{self.ports.web}.db"), **self.extra_env}
-        for name, cmd in commands(self.ports, self.tracker_db, self.web).items():
+        workers = int(self.extra_env.get("RASA_WORKERS") or rasa_workers())
+        env["SANIC_WORKERS"] = str(workers)
+        for name, cmd in commands(self.ports, self.tracker_db, self.web, workers).items():
             if only is not None and name not in only:
                 continue
             log = open(self.log_dir / f"{name}-{self.ports.rasa}.log", "ab")

@@ -65,6 +65,14 @@ def spans(rows: list[tuple[int, str, dict]]) -> list[int]:
 
 
 class ForgetfulSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Several Rasa workers (RASA_WORKERS) and the web app's "delete my
+            # conversation" share the file: WAL lets readers and one writer overlap.
+            with self.engine.connect() as con:
+                con.exec_driver_sql("PRAGMA journal_mode=WAL")
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs message text at debug level
 SHARED = ROOT.parent / "shared"
 
 
@@ -36,8 +37,12 @@ def trained_model() -> Path:
 def agent(trained_model):
     """The trained model loaded in this process, for NLU checks without servers."""
     import asyncio
+    import logging
 
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # in-process Rasa would print every message at debug level
 
     loaded = Agent.load(str(trained_model))
     loop = asyncio.new_event_loop()

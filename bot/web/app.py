@@ -45,13 +45,6 @@ HERE = Path(__file__).resolve().parent
 COOKIE = "aot_sid"
 SID_RE = re.compile(r"[A-Za-z0-9_-]{32,100}")
 NEUTRAL_SITE = "https://www.weather.gov/"
-STATUS_LABELS = {
-    "has_aot": "Has an AOT program",
-    "no_aot": "No AOT program",
-    "not_listed": "Not listed: check with the county",
-}
-
-
 # ---- API models (pydantic v1) ---------------------------------------------------------------
 class ButtonModel(BaseModel):
     title: str
@@ -478,9 +471,10 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
             groups.append({"state": state, "name": name, "law": LAWS.get(state), "rows": rows,
                            "as_of": content.county_meta.get("as_of", {}).get(state),
                            "source": content.sources.get(src_id) if src_id else None})
+        labels = content.county_meta["status_labels"]  # content/counties.yml
         counts = {s: {k: sum(1 for c in content.counties if c.state == s and c.status == k)
-                      for k in STATUS_LABELS} for s in STATES}
-        return page(request, "counties.html", {"groups": groups, "labels": STATUS_LABELS,
+                      for k in labels} for s in STATES}
+        return page(request, "counties.html", {"groups": groups, "labels": labels,
                                                "counts": counts, "sources": content.sources},
                     cache=True)
 

@@ -14,9 +14,9 @@ Nothing a person answers outlives the tool: every ending clears the tool's slots
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -28,6 +28,8 @@ from bot.tools import MARKER_END, MARKER_START, flow
 
 FORM = "guided_tool_form"
 TIMEZONES = {"CA": "America/Los_Angeles", "NY": "America/New_York"}
+# Standard-time offsets, used only if the machine has no time zone database.
+FALLBACK_OFFSETS = {"CA": -8, "NY": -5}
 
 
 def today(state: str | None = None) -> date:
@@ -36,7 +38,12 @@ def today(state: str | None = None) -> date:
     fixed = os.environ.get("AOT_TODAY")
     if fixed:
         return date.fromisoformat(fixed)
-    return datetime.now(ZoneInfo(TIMEZONES.get(state or "CA", TIMEZONES["CA"]))).date()
+    st = state if state in TIMEZONES else "CA"
+    try:
+        zone = ZoneInfo(TIMEZONES[st])
+    except ZoneInfoNotFoundError:  # no tz database: an hour off in summer beats UTC's 7-8
+        zone = timezone(timedelta(hours=FALLBACK_OFFSETS[st]))
+    return datetime.now(zone).date()
 
 
 def clear_tool() -> list[dict]:

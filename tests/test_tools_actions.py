@@ -336,3 +336,17 @@ def test_today_is_the_date_where_the_person_is(monkeypatch):
     assert today("NY") == datetime.now(ZoneInfo("America/New_York")).date()
     assert today(None) == today("CA")
     assert abs((today("CA") - datetime.now(timezone.utc).date()).days) <= 1
+
+
+def test_today_without_a_time_zone_database(monkeypatch):
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfoNotFoundError
+
+    import actions.tools as tools
+
+    def missing(name):
+        raise ZoneInfoNotFoundError(name)
+
+    monkeypatch.delenv("AOT_TODAY")
+    monkeypatch.setattr(tools, "ZoneInfo", missing)
+    assert tools.today("CA") == datetime.now(timezone(timedelta(hours=-8))).date()

@@ -92,5 +92,13 @@ def test_other_conversations_are_untouched(tmp_path):
     assert stored(db, "other")[0][1]["text"] == "yes"
 
 
-def test_the_web_app_still_finds_the_tracker_database():
-    assert find_tracker_db() is None or find_tracker_db().name == "trackers.db"
+def test_the_web_app_still_finds_the_tracker_database(tmp_path, monkeypatch):
+    """'Delete my conversation' must find Rasa's database through endpoints.yml,
+    now that its type is the forgetful store (no var/ folder here to fall back on)."""
+    import shutil
+
+    import bot.web.store as web_store
+
+    shutil.copy(web_store.ROOT / "endpoints.yml", tmp_path / "endpoints.yml")
+    monkeypatch.setattr(web_store, "ROOT", tmp_path)
+    assert find_tracker_db() == tmp_path / "var" / "trackers.db"

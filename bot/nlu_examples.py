@@ -15,7 +15,9 @@ TRAINING = sorted((ROOT / "data" / "nlu").glob("*.yml"))
 def read(paths: list[Path] | Path) -> list[tuple[str, str]]:
     pairs = []
     for path in [paths] if isinstance(paths, Path) else paths:
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        # heldout_offtopic.yml and heldout_hostile.yml (issue #9) hold labelled
+        # `messages`, not Rasa `nlu` blocks: read them with messages(), not here.
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" not in block:
                 continue
             for line in block["examples"].splitlines():
@@ -26,6 +28,12 @@ def read(paths: list[Path] | Path) -> list[tuple[str, str]]:
 
 def heldout() -> list[tuple[str, str]]:
     return read(HELDOUT)
+
+
+def messages(path: Path) -> list[dict]:
+    """The off-topic and hostile held-out sets (issue #9): one dict per message,
+    with text, intent and subject or kind (and src for paraphrases of public pages)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")).get("messages", [])
 
 
 def training() -> list[tuple[str, str]]:

@@ -39,6 +39,7 @@ class Source:
     publisher: str
     date: str
     where: str
+    covers: tuple[str, ...] = ()  # "CA", "NY" or "US": whose law the source speaks about
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def legal_number(key: str) -> int:
 @functools.lru_cache(maxsize=1)
 def load() -> Content:
     """Read content/ once per process."""
-    sources = {k: Source(id=k, **v) for k, v in _read("sources.yml").items()}
+    sources = {k: Source(id=k, **{**v, "covers": tuple(v.get("covers", ()))})
+               for k, v in _read("sources.yml").items()}
     county_doc = _read("counties.yml")
     counties = [
         County(

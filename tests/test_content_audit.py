@@ -265,8 +265,8 @@ def test_unsourced_lines_are_gone_or_attributed(content):
 
 def test_drc_directory_lps_booklet_and_disclaimer_are_given(content):
     text = rendered(content, "help", "CA")
-    assert "patients-rights-advocacy-directory" in text
-    assert "Lanterman-Petris-Short Act" in text and "Laws change" in text
+    assert "patients-rights-advocacy-directory" in text and "Laws change" in text
+    assert "Lanterman-Petris-Short Act" in rendered(content, "noncompliance", "CA")
 
 
 # ---- one number, one place -------------------------------------------------------------------

@@ -23,29 +23,35 @@ def answer_topic(dispatcher: CollectingDispatcher, topic_id: str, state: str | N
         send(dispatcher, c.render_dialogue("ask_state"))
         return [SlotSet("pending_topic", topic_id)]
     messages = c.render_topic(topic)
+    if state in STATES and topic.state not in (state, "ALL"):
+        # A topic that exists only for another state: say so plainly first.
+        messages = c.render_dialogue("topic_other_state", topic_state=STATES[topic.state],
+                                     state_name=STATES[state]) + messages
     offer = c.tools["offers"].get(topic_id)
     if offer and not (topic_id == "hearing_when" and topic.state != "CA"):
         # The guided tool for this topic, one tap away (hearing dates: California only).
         messages[-1].setdefault("buttons", []).append(dict(offer))
     send(dispatcher, messages)
-    events = [SlotSet("last_topic", topic_id), SlotSet("pending_topic", None)]
-    if topic.state in STATES:
-        events.append(SlotSet("state", topic.state))
-    return events
+    # Answering never sets or changes the person's state: a New York user who asks
+    # about a California-only topic stays in New York (MHLS, not the public defender).
+    return [SlotSet("last_topic", topic_id), SlotSet("pending_topic", None)]
 
 
 def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
     c = content()
-    terms = {t["term"]: t for t in c.glossary.get("terms", [])}
-    wanted = [v for v in (e["value"] for e in tracker.latest_message.get("entities", [])
-                          if e.get("entity") == "term") if v in terms]
+    entries = c.glossary.get("terms", [])
+    # A term or any alias ("business day" finds "court day"), so a renamed term still answers.
+    terms = {name.lower(): t for t in entries for name in [t["term"], *t.get("aliases", [])]}
+    wanted = [v.lower() for v in (e["value"] for e in tracker.latest_message.get("entities", [])
+                                  if e.get("entity") == "term") if v.lower() in terms]
     if not wanted:
-        send(dispatcher, c.render_dialogue("glossary_unknown", terms=sorted(terms)))
+        send(dispatcher, c.render_dialogue("glossary_unknown", terms=sorted(t["term"] for t in entries)))
         return []
     entry = terms[wanted[0]]
-    src = c.sources[entry["source"]]
-    dispatcher.utter_message(text=f"{entry['term'].capitalize()}: {entry['meaning']}")
-    dispatcher.utter_message(text=f"Law/source: {entry['citation']}. {src.short}.")
+    sources = [entry["source"]] if isinstance(entry["source"], str) else entry["source"]
+    meaning = c.render_text(entry["meaning"])  # legal numbers come from legal_numbers.yml
+    dispatcher.utter_message(text=f"{entry['term'][0].upper()}{entry['term'][1:]}: {meaning}")
+    dispatcher.utter_message(text=c.cite(entry["citation"], sources))
     return []
 
 

@@ -12,12 +12,14 @@ from actions.common import content, current_state, entity_values, send
 from bot import counties
 from bot.content import STATES, County
 
+# California statuses are what DRC's December 2021 lists say; New York's is "required".
 STATUS_LINES = {"has_aot": "county_has_aot", "no_aot": "county_no_aot",
-                "not_listed": "county_not_listed"}
+                "not_listed": "county_not_listed", "required": "county_ny"}
 
 
 def county_messages(county: County) -> list[dict]:
-    """Status, newer reports, local contacts and the as-of/source line for one county."""
+    """The dated status first, then every later dated report with its source, how to
+    check today, the county's own contact points (each with its note), and the source line."""
     c = content()
     key = "county_ny" if county.state == "NY" else STATUS_LINES[county.status]
     msgs = c.render_dialogue(key, county=county.name)
@@ -27,6 +29,7 @@ def county_messages(county: County) -> list[dict]:
     for report in county.later:
         msgs += c.render_dialogue("county_later", text=report["text"],
                                   source=c.sources[report["source"]].short)
+    msgs += c.render_dialogue("county_check_ny" if county.state == "NY" else "county_check_ca")
     for contact in c.contacts_for(county.state, county.name):
         if county.name in contact.get("counties", []):
             msgs.append({"text": contact_line(contact)})

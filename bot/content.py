@@ -12,11 +12,13 @@ Layout of content/:
   contacts.yml    every phone number, each with its source
   sources.yml     every source an answer may cite
   tools.yml       the guided tools' lines (hearing date, order timeline, eligibility)
+  legal_numbers.yml  every legal number the tools count with (one place for prose and code)
   court_holidays.yml  California court holidays, checked against the courts' lists
 """
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ class Source:
     publisher: str
     date: str
     where: str
+    covers: tuple[str, ...] = ()  # "CA", "NY" or "US": whose law the source speaks about
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Content:
     contacts: dict[str, dict]
     env: jinja2.Environment = field(repr=False, default=None)
     tools: dict = field(default_factory=dict)  # tools.yml: the guided tools' lines
+    numbers: dict = field(default_factory=dict)  # legal_numbers.yml: key -> value
 
     # ---- look-ups -------------------------------------------------------
     def topic_for_intent(self, intent: str) -> str | None:
@@ -124,17 +128,20 @@ class Content:
         return self.env.from_string(template).render(**self.base_context(), **ctx).strip()
 
     def base_context(self) -> dict:
-        return {"contacts": self.contacts, "states": STATES, "laws": LAWS}
+        return {"contacts": self.contacts, "states": STATES, "laws": LAWS, "numbers": self.numbers}
 
     def citation_line(self, topic: Topic) -> str:
         return self.cite(topic.citation, topic.sources)
 
     def cite(self, citation: str, sources: tuple[str, ...] | list[str]) -> str:
-        """'Law/source: <citation>. <source names>.'"""
-        shorts = "; ".join(self.sources[s].short for s in sources)
-        if shorts == citation:  # the law is its own source (e.g. a U.S. Code section)
+        """'Law/source: <citation>. <source names>.' A source whose name the citation
+        already holds (e.g. a U.S. Code section cited as its own source) is not repeated."""
+        shorts = [self.sources[s].short for s in sources]
+        shorts = [s for i, s in enumerate(shorts)
+                  if _plain(s) not in _plain(citation) and s not in shorts[:i]]
+        if not shorts:
             return f"Law/source: {citation}."
-        return f"Law/source: {citation}. {shorts}."
+        return f"Law/source: {citation}. {'; '.join(shorts)}."
 
     def render_topic(self, topic: Topic, **ctx: Any) -> list[dict]:
         """Messages for a topic, ending with its citation line."""
@@ -154,6 +161,11 @@ class Content:
                 for b in entry["buttons"]
             ]
         return msgs
+
+
+def _plain(text: str) -> str:
+    """Letters and digits only: '42 U.S.C. § 290aa-17' and '42 USC 290aa-17' compare equal."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _read(name: str) -> Any:
@@ -187,9 +199,21 @@ def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
 
 
 @functools.lru_cache(maxsize=1)
+def legal_numbers() -> dict[str, dict]:
+    """content/legal_numbers.yml: each legal number with its citation and source."""
+    return _read("legal_numbers.yml")
+
+
+def legal_number(key: str) -> int:
+    """One legal number (e.g. 'ca_hearing_days'), read by the tools and the answers alike."""
+    return legal_numbers()[key]["value"]
+
+
+@functools.lru_cache(maxsize=1)
 def load() -> Content:
     """Read content/ once per process."""
-    sources = {k: Source(id=k, **v) for k, v in _read("sources.yml").items()}
+    sources = {k: Source(id=k, **{**v, "covers": tuple(v.get("covers", ()))})
+               for k, v in _read("sources.yml").items()}
     county_doc = _read("counties.yml")
     counties = [
         County(
@@ -212,4 +236,5 @@ def load() -> Content:
         contacts=_read("contacts.yml"),
         env=env,
         tools=_read("tools.yml"),
+        numbers={k: v["value"] for k, v in legal_numbers().items()},
     )

@@ -60,7 +60,36 @@ def test_what_about_new_york_switches_the_last_answer():
 
 def test_remembered_state_is_used_without_asking():
     texts, _, _, _ = run(ActionAnswer(), tracker("ask_hearing_when", "", slots={"state": "CA"}))
-    assert "5 business days" in joined(texts)
+    assert "5 court days" in joined(texts)
+
+
+@pytest.mark.parametrize("intent,expect", [
+    ("ask_compare_5150", "5150 is a California hold"), ("ask_care_court", "CARE Court is a California program"),
+    ("ask_conservatorship", "Article 81"),
+])
+def test_california_topics_asked_in_new_york_keep_the_state(intent, expect):
+    """A New York user asking about a California-only idea gets New York's answer and stays in NY."""
+    texts, _, slots, events = run(ActionAnswer(), tracker(intent, "x", slots={"state": "NY"}))
+    assert expect in joined(texts) and "9.60" in texts[-1]
+    assert slots.get("state", "NY") == "NY"
+    assert not any(e.get("name") == "state" and e.get("value") != "NY" for e in events)
+    # ... and the next answer is still New York's (MHLS, not the public defender).
+    texts, _, _, _ = run(ActionAnswer(), tracker("ask_lawyer", "do i get a lawyer", slots={"state": "NY"}))
+    assert "Mental Hygiene Legal Service" in joined(texts) and "public defender" not in joined(texts)
+
+
+def test_a_topic_only_for_another_state_says_so_and_keeps_the_state(monkeypatch):
+    from actions import answers
+    from bot.content import load
+
+    c = load()
+    only_ca = {"x_only_ca": {"CA": c.topics["care_court"]["CA"]}}
+    monkeypatch.setattr(c, "topics", {**c.topics, **only_ca})
+    dispatcher = CollectingDispatcher()
+    events = answers.answer_topic(dispatcher, "x_only_ca", "NY")
+    texts = [m["text"] for m in dispatcher.messages]
+    assert texts[0].startswith("This answer is about California law. You asked about New York")
+    assert not any(e.get("name") == "state" for e in events)
 
 
 def test_law_name_sets_the_state():
@@ -91,19 +120,42 @@ def test_glossary_term():
 
 
 @pytest.mark.parametrize("entity,expect", [
-    ("CA:Fresno", "has AOT"), ("CA:Monterey", "did not have AOT"),
-    ("CA:Solano", "not on either"), ("NY:Erie", "requires every county"),
+    ("CA:Fresno", "In December 2021, Disability Rights California listed Fresno County, California, as having AOT"),
+    ("CA:Monterey", "listed Monterey County, California, as not having AOT"),
+    ("CA:Solano", "did not put Solano County, California, on its list"), ("NY:Erie", "requires every county"),
 ])
 def test_county_status_with_as_of_date_and_source(entity, expect):
     texts, _, slots, _ = run(ActionCountyLookup(), tracker("ask_county_status", "x", [("county", entity)]))
-    assert expect in joined(texts)
+    assert expect in texts[0]  # the dated status comes first
+    # Never a bare present tense from the 2021 list.
+    assert not any(t.startswith(f"{entity[3:]} County, California: has") for t in texts)
     assert texts[-1].startswith("Source:") and "as of" in texts[-1]
     assert slots["county"] == entity.split(":")[1] and slots["state"] == entity[:2]
 
 
 def test_county_later_reports_are_shown_with_their_source():
     texts, _, _, _ = run(ActionCountyLookup(), tracker("ask_county_status", "", [("county", "CA:San Bernardino")]))
-    assert "did not have AOT" in joined(texts) and "DHCS" in joined(texts)
+    assert "as not having AOT" in texts[0]
+    later = [t for t in texts if t.startswith("Later:")]
+    assert "DHCS" in later[0] and "opted out" in later[0]
+    assert "June 13, 2023" in later[1] and "Source: San Bernardino County news" in later[1]
+
+
+def test_humboldt_has_taken_referrals_since_july_2022():
+    texts, _, _, _ = run(ActionCountyLookup(), tracker("ask_county_status", "", [("county", "CA:Humboldt")]))
+    text = joined(texts)
+    assert "since July 1, 2022" in text and "opted out" not in text.split("July 1, 2022")[1]
+    assert "lists Humboldt as opted in" in text
+
+
+@pytest.mark.parametrize("entity,note", [
+    ("CA:San Francisco", "for referral forms, not for phone messages"),
+    ("CA:Alameda", "general ACCESS line"), ("CA:Santa Barbara", "24/7 access line"),
+    ("CA:Orange", "2014. It is old"),
+])
+def test_county_contact_points_carry_their_notes(entity, note):
+    texts, _, _, _ = run(ActionCountyLookup(), tracker("inform_county", "", [("county", entity)]))
+    assert note in joined(texts)
 
 
 def test_county_contacts_are_given():
@@ -113,7 +165,7 @@ def test_county_contacts_are_given():
 
 def test_misspelled_county_without_entity_uses_fuzzy_search():
     texts, _, slots, _ = run(ActionCountyLookup(), tracker("inform_county", "sacremento"))
-    assert slots["county"] == "Sacramento" and "has AOT" in joined(texts)
+    assert slots["county"] == "Sacramento" and "as having AOT" in joined(texts)
 
 
 def test_ambiguous_county_offers_both():

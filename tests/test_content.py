@@ -53,7 +53,7 @@ def test_every_topic_renders_with_its_citation_last(content):
 
 def test_every_dialogue_line_renders(content):
     ctx = dict(county="Fresno", name="Kings", text="x", place="Reno, NV", source="s", as_of="d",
-               state_name="California", terms=["petition"], max_chars="1,000")
+               state_name="California", terms=["petition"], max_chars="1,000", topic_state="New York")
     for key in content.dialogue:
         assert content.render_dialogue(key, **ctx), key
 
@@ -69,19 +69,10 @@ def test_phone_numbers_only_in_contacts_and_each_sourced(content):
         assert c.get("phone") or c.get("how"), cid
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared not beside the repository")
-def test_contact_numbers_appear_in_the_sources(content):
-    """Each number is found, digit for digit, in a seed or a [verified-src] line."""
-    seeds = " ".join(p.read_text() for p in (SHARED / "seeds").glob("*.txt"))
-    facts = "\n".join(l for l in (SHARED / "reference" / "aot-facts.md").read_text().splitlines()
-                      if "[verified-src" in l or l.startswith("|") or "verified-src" in l)
-    facts_all = (SHARED / "reference" / "aot-facts.md").read_text()
-    digits = lambda s: re.sub(r"\D", "", s)
-    corpus = digits(seeds) + " " + digits(facts_all)
+def test_every_tty_has_its_own_source(content):
+    """Numbers themselves are traced to a [verified-src] line or a seed in
+    tests/test_content_audit.py (the old check here accepted any line of the notes)."""
     for cid, c in content.contacts.items():
-        for key in ("phone", "tty"):
-            if c.get(key) and len(digits(c[key])) >= 10:
-                assert digits(c[key])[-10:] in corpus, (cid, key)
         if c.get("tty"):
             assert c.get("tty_source") in content.sources, cid
 
@@ -98,7 +89,7 @@ def test_every_county_once(content):
     ny = [c.name for c in content.counties if c.state == "NY"]
     assert len(ca) == len(set(ca)) == 58
     assert len(ny) == len(set(ny)) == 62
-    assert all(c.status == "has_aot" for c in content.counties if c.state == "NY")
+    assert all(c.status == "required" for c in content.counties if c.state == "NY")
     assert set(content.county_meta["as_of"]) == {"CA", "NY"}
 
 
@@ -127,7 +118,9 @@ def test_glossary_terms_are_sourced(content):
     terms = content.glossary["terms"]
     assert len(terms) >= 15
     for t in terms:
-        assert t["meaning"] and t["citation"] and t["source"] in content.sources, t["term"]
+        sources = [t["source"]] if isinstance(t["source"], str) else t["source"]
+        assert t["meaning"] and t["citation"] and sources, t["term"]
+        assert all(s in content.sources for s in sources), t["term"]
 
 
 def _grade(text: str) -> float:
@@ -139,7 +132,8 @@ def _grade(text: str) -> float:
 def test_every_answer_reads_at_grade_8_or_below(content):
     """Plain language: Flesch-Kincaid grade of each answer (textstat), citation line excluded."""
     ctx = dict(county="San Luis Obispo", name="Kings", text="x", place="Reno, NV", source="s",
-               as_of="December 2021", state_name="California", terms=["petition"], max_chars="1,000")
+               as_of="December 2021", state_name="California", terms=["petition"], max_chars="1,000",
+               topic_state="New York")
     too_hard = {}
     for t in all_topics(content):
         grade = _grade(" ".join(m["text"] for m in content.render_topic(t)[:-1]))

@@ -131,7 +131,9 @@ def test_hearing_date_for_new_york_is_not_guessed():
     chat = Chat(slots={"state": "NY"}).start("calc_hearing_date", "when is my hearing")
     assert chat.active_loop is None
     assert "only work out hearing dates for California" in chat.all_text
-    assert load().contacts["ny_mhls"]["phone"] in chat.all_text
+    # MHLS has an office per Judicial Department: no one number is given as New York's.
+    assert "MHLS" in chat.all_text and "which MHLS office is yours" in chat.all_text
+    assert load().contacts["ny_mhls"]["phone"] not in chat.all_text
 
 
 def test_unchecked_holiday_year_is_said():
@@ -168,8 +170,11 @@ def test_new_york_timeline_when_the_length_is_not_known():
     chat.say("New York")
     chat.say("not sure")
     text = chat.all_text
-    assert "Thursday, September 3, 2026" in text and "Wednesday, March 3, 2027" in text
-    assert "Sources differ" in text
+    # Since 2013 a first order lasts up to 1 year: "not sure" counts 1 year, with no
+    # 6-month-vs-1-year dispute (the 6-month end date is no longer shown).
+    assert "ends on Wednesday, March 3, 2027" in text
+    assert "Thursday, September 3, 2026" not in text and "Sources differ" not in text
+    assert "Since 2013" in text and "written before 2013" in text
 
 
 def test_new_york_timeline_with_a_length():

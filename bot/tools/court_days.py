@@ -1,4 +1,5 @@
-"""California court days, for "the hearing within 5 business days of the petition".
+"""California court days, for "the hearing within 5 court days of the petition"
+(the number is content/legal_numbers.yml: ca_hearing_days).
 
 The calendar is the `holidays` package's California calendar, corrected by
 content/court_holidays.yml to match the courts' own published lists (which the
@@ -13,9 +14,10 @@ from datetime import date, timedelta
 import holidays
 import yaml
 
-from bot.content import CONTENT_DIR
+from bot.content import CONTENT_DIR, legal_number
 
-HEARING_COURT_DAYS = 5  # Welf. & Inst. Code § 5346(d)(1)
+# Welf. & Inst. Code § 5346(d)(1): the same number the answers' prose uses.
+HEARING_COURT_DAYS = legal_number("ca_hearing_days")
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,8 +86,9 @@ class Deadline:
         return not is_court_day(self.filed)
 
 
-def hearing_deadline(filed: date, court_days: int = HEARING_COURT_DAYS) -> Deadline:
-    """The latest hearing date: the 5th court day after the filing date."""
+def hearing_deadline(filed: date, court_days: int | None = None) -> Deadline:
+    """The latest hearing date: the Nth court day after the filing date (N from content)."""
+    court_days = HEARING_COURT_DAYS if court_days is None else court_days
     result = Deadline(filed=filed, deadline=filed)
     day, counted = filed, 0
     while counted < court_days:

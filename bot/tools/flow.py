@@ -304,21 +304,14 @@ def timeline_result(answers: dict, today: date) -> list[dict]:
     start = date.fromisoformat(answers["start"])
     length = answers["length"]
     if st == "NY":
-        if length == "unsure":
-            msgs = _lines(t["NY_unsure"], start=long_date(start),
-                          end_6=long_date(timeline.order_end(start, ("months", 6))),
-                          end_12=long_date(timeline.order_end(start, ("months", 12))))
-        else:
-            months = length[1] if length[0] == "months" else None
-            tl = (timeline.ny_timeline(start, months) if months
-                  else timeline.ny_timeline(start, 0))
-            if not months:  # a length in days
-                end = timeline.order_end(start, tuple(length))
-                tl = timeline.NyTimeline(start, end, end - timeline.timedelta(days=30),
-                                         end + timeline.relativedelta(months=6))
-            msgs = _lines(t["NY"], start=long_date(start), length=_length_words(length),
-                          end=long_date(tl.end), renew_from=long_date(tl.renew_from),
-                          new_order_until=long_date(tl.new_order_until))
+        msgs = []
+        if length == "unsure":  # count the longest a first order can be (1 year since 2013)
+            length = ["months", timeline.NY_FIRST_ORDER_MAX_MONTHS]
+            msgs = _lines(t["NY_unsure"])
+        tl = timeline.ny_timeline(start, length=tuple(length))
+        msgs += _lines(t["NY"], start=long_date(start), length=_length_words(length),
+                       end=long_date(tl.end), renew_from=long_date(tl.renew_from),
+                       new_order_until=long_date(tl.new_order_until))
         msgs.append(_say(t["dates_note"]))
         msgs.append(_cite(t["NY_citation"], t["NY_source"]))
         return msgs

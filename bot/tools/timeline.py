@@ -7,11 +7,18 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-CA_MAX_MONTHS = 6        # first order: up to 6 months (Welf. & Inst. Code § 5346(d)(5)(B))
-CA_AFFIDAVIT_DAYS = 60   # the director's affidavit every 60 days (§ 5346(h))
-NY_MAX_MONTHS = 12       # an order or renewal: up to 1 year (OMH renewal page)
-NY_RENEWAL_WINDOW_DAYS = 30
-NY_NEW_ORDER_MONTHS = 6  # "considered for a new order up to 6 months after" (OSC 2025)
+from bot.content import legal_number
+
+# The numbers live in content/legal_numbers.yml (each with its citation), so the
+# answers' prose and these calculations always use the same values.
+CA_MAX_MONTHS = legal_number("ca_first_order_months")       # first order, § 5346(d)(5)(B)
+CA_EXTENSION_DAYS = legal_number("ca_extension_days")       # each added period, § 5346
+CA_AFFIDAVIT_DAYS = legal_number("ca_affidavit_days")       # the director's affidavit, § 5346(h)
+# A first order (since the 2013 amendments) or a renewal: up to 1 year.
+NY_MAX_MONTHS = max(legal_number("ny_first_order_max_months"), legal_number("ny_renewal_max_months"))
+NY_FIRST_ORDER_MAX_MONTHS = legal_number("ny_first_order_max_months")
+NY_RENEWAL_WINDOW_DAYS = legal_number("ny_renewal_window_days")
+NY_NEW_ORDER_MONTHS = legal_number("ny_new_order_months")   # 2022 amendment (OSC 2025 audit)
 
 
 def order_end(start: date, length: tuple[str, int]) -> date:
@@ -46,8 +53,10 @@ class NyTimeline:
     new_order_until: date
 
 
-def ny_timeline(start: date, months: int) -> NyTimeline:
-    end = order_end(start, ("months", months))
+def ny_timeline(start: date, months: int | None = None,
+                length: tuple[str, int] | None = None) -> NyTimeline:
+    """End, renewal window and new-order window; `length` may be in days instead of months."""
+    end = order_end(start, length if length else ("months", months))
     return NyTimeline(start=start, end=end,
                       renew_from=end - timedelta(days=NY_RENEWAL_WINDOW_DAYS),
                       new_order_until=end + relativedelta(months=NY_NEW_ORDER_MONTHS))

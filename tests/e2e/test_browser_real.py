@@ -20,7 +20,7 @@ def test_a_family_member_asks_about_a_hearing_and_a_county(page, stack):
     page.goto(stack.ports.web_url + "/")
     page.fill("#message", "my son got papers for a laura's law hearing. when is the hearing?")
     page.click("button.send")
-    page.wait_for_selector("#log >> text=5 business days")
+    page.wait_for_selector("#log >> text=5 court days")
     page.fill("#message", "does sacramento county have it")
     page.keyboard.press("Enter")
     page.wait_for_selector("#log >> text=Sacramento County, California: has AOT")

@@ -37,4 +37,4 @@ def test_conversation_goes_on_after_every_process_restarts(stack):
     stack.start().wait_ready(timeout=300)
     # The state (California) was kept in the SQLite tracker store: no need to ask again.
     text = api(stack, sender, "when is the hearing")
-    assert "California or New York" not in text and "5 business days" in text
+    assert "California or New York" not in text and "5 court days" in text

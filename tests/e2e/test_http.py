@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("question,state,expected", [
-    ("when will the hearing be?", "california", r"5 business days"),
+    ("when will the hearing be?", "california", r"5 court days"),
     ("do i get a lawyer", "california", r"public defender"),
     ("do i get a lawyer", "new york", r"Mental Hygiene Legal Service"),
     ("how long does AOT last", "california", r"6 months"),
@@ -53,7 +53,7 @@ def test_zip_code_after_the_county_question(chat):
 def test_context_follow_up_uses_the_remembered_state(chat):
     chat.say("does sacramento county have AOT")
     answer = chat.text("how soon is the hearing")
-    assert "California or New York" not in answer and "5 business days" in answer
+    assert "California or New York" not in answer and "5 court days" in answer
     answer = chat.text("what about new york?")
     assert "9.60" in answer
 

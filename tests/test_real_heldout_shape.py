@@ -21,7 +21,8 @@ REAL = ROOT / "tests" / "nlu" / "real"
 QUESTIONS_PATH = REAL / "questions.yml"
 CONVERSATIONS_PATH = REAL / "conversations.yml"
 # Everything the assistant is trained on, and the older held-out sets.
-OTHER_SETS = sorted((ROOT / "data" / "nlu").glob("*.yml")) + sorted(
+# (all of data/, so NLU files in sub-folders and e2e story turns count too)
+OTHER_SETS = sorted((ROOT / "data").rglob("*.yml")) + sorted(
     (ROOT / "tests" / "nlu").glob("heldout*.yml"))
 
 STATES = {"CA", "NY", "none"}
@@ -81,14 +82,14 @@ def load(path: Path):
 
 
 def example_lines(node) -> list[str]:
-    """Every example text in a Rasa NLU file or a held-out set of any of this
-    project's formats: `examples` blocks, and `text` / `message` fields."""
+    """Every example text in a Rasa NLU or story file or a held-out set of any of
+    this project's formats: `examples` blocks, and `text` / `message` / `user` fields."""
     found: list[str] = []
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "examples" and isinstance(value, str):
                 found += [ln.strip()[2:] for ln in value.splitlines() if ln.strip().startswith("- ")]
-            elif key in {"text", "message"} and isinstance(value, str):
+            elif key in {"text", "message", "user"} and isinstance(value, str):
                 found.append(value)
             else:
                 found += example_lines(value)

@@ -204,20 +204,35 @@ def test_safe_to_send():
     assert not [t for t in texts if PHONE.search(t)]
 
 
+def conversation_problems(conv) -> list[str]:
+    """Why one conversation is malformed (empty list when it is fine)."""
+    if not isinstance(conv, dict) or not isinstance(conv.get("id"), str) or not conv["id"]:
+        return [f"no id: {conv!r}"[:80]]
+    turns = conv.get("turns")
+    if not isinstance(turns, list) or not MIN_TURNS <= len(turns) <= MAX_TURNS:
+        return [f"{conv['id']}: needs {MIN_TURNS}-{MAX_TURNS} turns"]
+    out = []
+    for n, turn in enumerate(turns):
+        where = f"{conv['id']} turn {n + 1}"
+        if not isinstance(turn, dict) or set(turn) - TURN_FIELDS:
+            out.append(f"{where}: fields")
+            continue
+        if not isinstance(turn.get("text"), str) or not turn["text"].strip():
+            out.append(f"{where}: empty text")
+        for field in ("key", "not") if "not" in turn else ("key",):
+            try:
+                compile_key(turn.get(field), f"{where} ({field})")
+            except AssertionError as err:
+                out.append(str(err))
+    return out
+
+
 def test_conversation_count_and_format():
     assert isinstance(CONVERSATIONS, list) and len(CONVERSATIONS) >= MIN_CONVERSATIONS
     ids = [conv.get("id") for conv in CONVERSATIONS]
-    assert all(isinstance(i, str) and i for i in ids) and len(set(ids)) == len(ids)
-    for conv in CONVERSATIONS:
-        turns = conv.get("turns")
-        assert isinstance(turns, list) and MIN_TURNS <= len(turns) <= MAX_TURNS, conv.get("id")
-        for n, turn in enumerate(turns):
-            where = f"{conv['id']} turn {n + 1}"
-            assert isinstance(turn, dict) and not set(turn) - TURN_FIELDS, where
-            assert isinstance(turn.get("text"), str) and turn["text"].strip(), where
-            compile_key(turn.get("key"), where)
-            if "not" in turn:
-                compile_key(turn["not"], where + " (not)")
+    assert len(set(ids)) == len(ids)
+    bad = [p for conv in CONVERSATIONS for p in conversation_problems(conv)]
+    assert not bad, bad
 
 
 def test_conversations_cover_the_context_failures():
@@ -261,3 +276,16 @@ def test_overlap_check_sees_rasa_markup_and_other_formats():
     seen = {norm(t) for t in example_lines(nlu) + example_lines(messages)}
     assert norm("How long does Kendra's Law last?") in seen
     assert norm("who can renew a court order") in seen
+
+
+@pytest.mark.parametrize("conv, why", [
+    ({"turns": [{"text": "ca", "key": "6"}, {"text": "x", "key": "1"}]}, "no id"),
+    ({"id": "a", "turns": [{"text": "ca", "key": "6"}]}, "turns"),
+    ({"id": "a", "turns": [{"text": "q", "key": "6"}] * 6}, "turns"),
+    ({"id": "a", "turns": [{"text": "", "key": "6"}, {"text": "x", "key": "1"}]}, "empty text"),
+    ({"id": "a", "turns": [{"text": "q", "key": "6["}, {"text": "x", "key": "1"}]}, "compile"),
+    ({"id": "a", "turns": [{"text": "q", "key": "6", "not": "a|"}, {"text": "x", "key": "1"}]}, "empty"),
+    ({"id": "a", "turns": [{"text": "q", "key": "6", "note": "x"}, {"text": "x", "key": "1"}]}, "fields"),
+])
+def test_conversation_problems_catch_broken_ones(conv, why):
+    assert any(why in p for p in conversation_problems(conv)), conversation_problems(conv)

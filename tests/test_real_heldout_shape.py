@@ -88,7 +88,8 @@ def example_lines(node) -> list[str]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "examples" and isinstance(value, str):
-                found += [ln.strip()[2:] for ln in value.splitlines() if ln.strip().startswith("- ")]
+                lines = (ln.strip() for ln in value.splitlines())
+                found += [ln[2:] for ln in lines if ln.startswith("- ")]
             elif key in {"text", "message", "user"} and isinstance(value, str):
                 found.append(value)
             else:
@@ -252,21 +253,27 @@ def test_no_overlap_with_training_or_other_heldout_sets():
     assert not overlap, overlap
 
 
+def row(**changes) -> dict:
+    """A well-formed question line, with `changes` applied."""
+    return {"text": "how long?", "state": "CA", "topic": "duration", "key": "6",
+            "voice": "family", **changes}
+
+
 # The checks above must be able to fail: feed them broken data.
-@pytest.mark.parametrize("row, why", [
-    ({"text": "how long?", "state": "TX", "topic": "duration", "key": "6", "voice": "family"}, "state"),
-    ({"text": "how long?", "state": "CA", "topic": "durations", "key": "6", "voice": "family"}, "topic"),
-    ({"text": "how long?", "state": "CA", "topic": "duration", "key": "(6", "voice": "family"}, "compile"),
-    ({"text": "how long?", "state": "CA", "topic": "duration", "key": "x|", "voice": "family"}, "empty"),
-    ({"text": "how long?", "state": "CA", "topic": "duration", "key": "6", "voice": "judge"}, "voice"),
-    ({"text": "a\nb", "state": "CA", "topic": "duration", "key": "6", "voice": "family"}, "one"),
-    ({"text": "q", "state": "NY", "topic": "new:x_y", "key": "1 year", "voice": "family",
-      "uncertain": True}, "honest"),
-    ({"text": "q", "state": "NY", "topic": "new:x_y", "key": "1", "voice": "family",
-      "src": "omh page"}, "address"),
+@pytest.mark.parametrize("bad, why", [
+    (row(state="TX"), "state"),
+    (row(topic="durations"), "topic"),
+    (row(key="(6"), "compile"),
+    (row(key="x|"), "empty"),
+    (row(voice="judge"), "voice"),
+    (row(text="a\nb"), "one"),
+    (row(key="1 year", uncertain=True), "honest"),
+    (row(src="omh page"), "address"),
+    (row(note="x"), "unknown field"),
 ])
-def test_question_problems_catch_broken_rows(row, why):
-    assert any(why in p for p in question_problems(row)), question_problems(row)
+def test_question_problems_catch_broken_rows(bad, why):
+    assert not question_problems(row()), "the well-formed line itself is rejected"
+    assert any(why in p for p in question_problems(bad)), question_problems(bad)
 
 
 def test_overlap_check_sees_rasa_markup_and_other_formats():
@@ -278,14 +285,21 @@ def test_overlap_check_sees_rasa_markup_and_other_formats():
     assert norm("who can renew a court order") in seen
 
 
-@pytest.mark.parametrize("conv, why", [
-    ({"turns": [{"text": "ca", "key": "6"}, {"text": "x", "key": "1"}]}, "no id"),
-    ({"id": "a", "turns": [{"text": "ca", "key": "6"}]}, "turns"),
-    ({"id": "a", "turns": [{"text": "q", "key": "6"}] * 6}, "turns"),
-    ({"id": "a", "turns": [{"text": "", "key": "6"}, {"text": "x", "key": "1"}]}, "empty text"),
-    ({"id": "a", "turns": [{"text": "q", "key": "6["}, {"text": "x", "key": "1"}]}, "compile"),
-    ({"id": "a", "turns": [{"text": "q", "key": "6", "not": "a|"}, {"text": "x", "key": "1"}]}, "empty"),
-    ({"id": "a", "turns": [{"text": "q", "key": "6", "note": "x"}, {"text": "x", "key": "1"}]}, "fields"),
+def conv(turn: dict | None = None, **changes) -> dict:
+    """A well-formed conversation whose first turn is `turn`, with `changes` applied."""
+    first = turn if turn is not None else {"text": "ca", "key": "6"}
+    return {"id": "a", "turns": [first, {"text": "x", "key": "1"}], **changes}
+
+
+@pytest.mark.parametrize("bad, why", [
+    ({"turns": conv()["turns"]}, "no id"),
+    (conv(turns=[{"text": "ca", "key": "6"}]), "turns"),
+    (conv(turns=[{"text": "q", "key": "6"}] * 6), "turns"),
+    (conv({"text": "", "key": "6"}), "empty text"),
+    (conv({"text": "q", "key": "6["}), "compile"),
+    (conv({"text": "q", "key": "6", "not": "a|"}), "empty"),
+    (conv({"text": "q", "key": "6", "note": "x"}), "fields"),
 ])
-def test_conversation_problems_catch_broken_ones(conv, why):
-    assert any(why in p for p in conversation_problems(conv)), conversation_problems(conv)
+def test_conversation_problems_catch_broken_ones(bad, why):
+    assert not conversation_problems(conv()), "the well-formed conversation itself is rejected"
+    assert any(why in p for p in conversation_problems(bad)), conversation_problems(bad)

@@ -165,6 +165,15 @@ class Outcome:
     buttons: list[dict] = field(default_factory=list)  # what is offered now
     # Guided tool "start" / "end", each with how many messages come before it.
     markers: list[tuple[int, str]] = field(default_factory=list)
+    # Crisis replies (any kind starting with "crisis"; see bot/web/crisis_view.py):
+    # the content/dialogue.yml key of the reply, and whether someone may be in
+    # danger right now (the web panel then leads with the emergency call button).
+    reply_key: str | None = None
+    danger_now: bool = False
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.kind.startswith("crisis")
 
     @property
     def texts(self) -> list[str]:
@@ -179,6 +188,16 @@ def collect_buttons(messages: list[dict]) -> list[dict]:
                 seen.add(b["payload"])
                 out.append({"title": b["title"], "payload": b["payload"]})
     return out
+
+
+# Detector categories where someone may be in danger right now (bot/crisis.py CATEGORIES).
+DANGER_NOW_CATEGORIES = frozenset({"danger_now", "harm_others", "overdose"})
+
+
+def danger_now(match) -> bool:
+    """Whether a crisis match means someone may be in danger right now (reads, never detects)."""
+    cats = set(getattr(match, "categories", ()) or ()) | {getattr(match, "category", None)}
+    return bool(cats & DANGER_NOW_CATEGORIES)
 
 
 def _norm(s: str) -> str:
@@ -298,7 +317,8 @@ class Gateway:
         if not message:
             if crisis:  # cannot really happen, but crisis wins over everything
                 msgs = self.dialogue("crisis")
-                return Outcome("crisis", msgs, clean, False, collect_buttons(msgs)), None
+                return Outcome("crisis", msgs, clean, False, collect_buttons(msgs), reply_key="crisis",
+                               danger_now=danger_now(crisis)), None
             log.info("channel=%s kind=empty", channel)
             return Outcome("empty", [{"text": self.note_empty()}], None, False, offered), None
         cut = len(message) > self.max_chars
@@ -307,7 +327,8 @@ class Gateway:
         if crisis:
             log.info("channel=%s kind=crisis", channel)
             msgs = self.dialogue("crisis") + pre
-            outcome = Outcome("crisis", msgs, message, cut, collect_buttons(msgs))
+            outcome = Outcome("crisis", msgs, message, cut, collect_buttons(msgs), reply_key="crisis",
+                              danger_now=danger_now(crisis))
             if not self.limiter.allow(key):
                 self.store.set_offered(key, outcome.buttons)
                 return outcome, None

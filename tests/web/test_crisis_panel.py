@@ -16,7 +16,7 @@ from bot.web.store import Store
 from web_helpers import drain, norm, sms, twiml_text, twiml_texts, visible
 
 JSON = {"accept": "application/json"}
-PANEL = re.compile(r'<div class="msg msg-crisis[^"]*"[^>]*>.*?<div class="calls">.*?</div>\s*</div>', re.S)
+PANEL = re.compile(r'<div class="msg msg-crisis[^"]*"[^>]*>.*?<div class="calls">.*?</div>.*?</div>', re.S)
 
 
 def panels(html: str) -> list[str]:

@@ -76,11 +76,13 @@
     }).then(function (data) {
       var old = document.getElementById("last");
       if (old) { old.removeAttribute("id"); }
+      var panels = log.querySelectorAll(".msg-crisis[role=alert]"), i;
+      for (i = 0; i < panels.length; i++) { panels[i].removeAttribute("role"); }  // announced once
       log.insertAdjacentHTML("beforeend", data.html);
       quickArea.innerHTML = data.quick_replies;
       // A crisis reply (kind "crisis..."): its panel, with the call buttons, is what
       // must be in view; the typing box stays focused without scrolling it away.
-      var panels = log.querySelectorAll(".msg-crisis");
+      panels = log.querySelectorAll(".msg-crisis");
       crisis = /^crisis/.test(data.kind || "") && panels.length ? panels[panels.length - 1] : null;
       if (crisis && crisis.scrollIntoView) { crisis.scrollIntoView({ block: "start" }); }
       else { scrollToEnd(); }

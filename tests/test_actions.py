@@ -190,3 +190,17 @@ def test_talk_to_a_person_after_a_crisis_puts_988_first(slots):
     texts, _, _, _ = run(ActionContacts(), tracker("ask_help", "talk to a person",
                                                    slots={k: v for k, v in slots.items() if k != "last_topic"}))
     assert texts[0] != first
+
+
+def test_crisis_reply_is_marked_for_the_channels():
+    """The web gateway shows a crisis reply from Rasa as the crisis panel (bot/web/crisis_view.py)."""
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCrisis().run(dispatcher, tracker("crisis", "i want to die"), {}))
+    *reply, marker = dispatcher.messages  # the words first, then the (unseen) marker
+    assert marker["custom"] == {"crisis": "crisis", "danger_now": False, "messages": len(reply)}
+    assert [m["text"] for m in reply] == [m["text"] for m in load_content().render_dialogue("crisis")]
+    t = tracker("crisis", "he has a knife")
+    t.latest_message["crisis"] = {"category": "harm_others", "categories": ["harm_others"]}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCrisis().run(dispatcher, t, {}))
+    assert dispatcher.messages[-1]["custom"]["danger_now"] is True

@@ -8,8 +8,15 @@ The contract with the gateway (bot/web/gateway.py, `Outcome`):
     entry with `danger_now: true` (e.g. crisis_danger) counts as danger now too.
     Then the `call_911` button is shown, first; otherwise `call_988` and `text_988`.
 
-Web: one panel (heading, the reply's messages, big tel:/sms: buttons). API: each message
+A crisis reply that comes from Rasa (action_crisis: the model or Rasa's own override
+caught it) is marked by a custom message right after it: `rasa_marker(...)` =
+{"crisis": <reply key>, "danger_now": bool, "messages": <how many messages before it>}.
+(After, so the crisis words stay first for anything reading Rasa's replies directly.)
+The gateway then makes the outcome a crisis reply with those messages in the panel.
+
+Web: one panel (heading, big tel:/sms: buttons, the reply's messages). API: each message
 of the reply carries `custom` = `api_marker(...)`. SMS: see bot/web/sms.py.
+Only `re` is imported here, so Rasa's actions can import it too.
 """
 from __future__ import annotations
 
@@ -22,6 +29,17 @@ CALLS = {
     "text_988": ("sms", "crisis_988"),
 }
 PANEL_KEY = "crisis_panel"
+# Detector categories (bot/crisis.py) where someone may be in danger right now.
+DANGER_NOW_CATEGORIES = frozenset({"danger_now", "harm_others", "overdose"})
+
+
+def danger_from_categories(categories) -> bool:
+    return bool(set(categories or ()) & DANGER_NOW_CATEGORIES)
+
+
+def rasa_marker(reply_key: str, messages: int, danger_now: bool = False) -> dict:
+    """What a Rasa action sends (json_message) right after a crisis reply's messages."""
+    return {"crisis": reply_key, "danger_now": bool(danger_now), "messages": int(messages)}
 
 
 def _digits(phone: str) -> str:
@@ -100,6 +118,8 @@ def panel_flags(outcome, gateway) -> list[bool]:
     except the gateway's own notes (e.g. "your message was cut"), shown after it."""
     if not is_crisis(outcome):
         return [False] * len(outcome.messages)
+    if any("panel" in m for m in outcome.messages):  # marked by Rasa (see the top)
+        return [bool(m.get("panel")) for m in outcome.messages]
     notes = {_norm(t) for t in (gateway.note_cut(), gateway.note_empty(), gateway.note_stale(),
                                 gateway.note_limited())}
     return [_norm(m.get("text") or "") not in notes for m in outcome.messages]

@@ -28,6 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from bot.web.crisis_view import danger_from_categories
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from bot.web.store import Store, delete_tracker
 
@@ -190,14 +191,21 @@ def collect_buttons(messages: list[dict]) -> list[dict]:
     return out
 
 
-# Detector categories where someone may be in danger right now (bot/crisis.py CATEGORIES).
-DANGER_NOW_CATEGORIES = frozenset({"danger_now", "harm_others", "overdose"})
-
-
 def danger_now(match) -> bool:
     """Whether a crisis match means someone may be in danger right now (reads, never detects)."""
     cats = set(getattr(match, "categories", ()) or ()) | {getattr(match, "category", None)}
-    return bool(cats & DANGER_NOW_CATEGORIES)
+    return danger_from_categories(cats)
+
+
+def rasa_crisis(msgs: list[dict], mark: tuple[int, dict] | None) -> dict:
+    """A crisis reply sent by Rasa (marked, see crisis_view): flag its messages for the
+    panel; the Outcome fields that make it a crisis reply ({} when there is none)."""
+    if mark is None:
+        return {}
+    end, info = mark
+    for m in msgs[max(0, end - info["messages"]) if info["messages"] else 0:end]:
+        m["panel"] = True
+    return {"kind": "crisis", "reply_key": info["reply"], "danger_now": info["danger_now"]}
 
 
 def _norm(s: str) -> str:
@@ -274,14 +282,17 @@ class Gateway:
                 outcome = Outcome("failure", msgs, outcome.shown, outcome.cut, collect_buttons(msgs))
             else:
                 known = {_norm(m["text"]) for m in outcome.messages if m.get("text")}
-                msgs, markers = list(outcome.messages), []
+                msgs, markers, crisis_mark = list(outcome.messages), [], None
                 for m in reply:
                     if "marker" in m:
                         markers.append((len(msgs), m["marker"]))
+                    elif "crisis" in m:
+                        crisis_mark = (len(msgs), m["crisis"])
                     elif _norm(m["text"]) not in known or m.get("buttons"):
                         msgs.append(m)
-                outcome = Outcome("answer", msgs, outcome.shown, outcome.cut, collect_buttons(msgs),
-                                  markers)
+                fields = {"kind": "answer", **rasa_crisis(msgs, crisis_mark)}
+                outcome = Outcome(fields.pop("kind"), msgs, outcome.shown, outcome.cut,
+                                  collect_buttons(msgs), markers, **fields)
             log.info("channel=%s kind=%s rasa_ms=%.0f", channel, outcome.kind,
                      (time.perf_counter() - start) * 1000)
             self.store.set_offered(key, outcome.buttons)

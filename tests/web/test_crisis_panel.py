@@ -201,3 +201,33 @@ def test_store_adds_the_panel_column_to_an_old_database(tmp_path):
     assert [(t["role"], t["panel"]) for t in store.transcript("k")] == [
         ("bot", None), ("crisis", {"reply": "crisis", "danger_now": False})]
     store.close()
+
+
+# ---- a crisis reply from Rasa (the model or Rasa's override caught it, not the gateway) ----------
+def rasa_crisis_reply(body: dict) -> list[dict]:
+    c = load()
+    msgs = c.render_dialogue("crisis")
+    marker = {"crisis": "crisis", "danger_now": True, "messages": len(msgs)}
+    out = [{"recipient_id": body["sender"], **m} for m in msgs]
+    out.append({"recipient_id": body["sender"], "custom": marker})
+    out.append({"recipient_id": body["sender"], "text": "I stopped the questions."})
+    return out
+
+
+def test_crisis_reply_from_rasa_is_a_panel_on_every_channel(client, fake_rasa):
+    fake_rasa.reply = rasa_crisis_reply
+    crisis_texts = [m["text"] for m in load().render_dialogue("crisis")]
+    # web (the gateway's detector did not fire: "nothing matters" is not in the stub)
+    data = client.post("/chat", data={"message": "nothing matters"}, headers=JSON).json()
+    assert data["kind"] == "crisis"
+    (panel,) = panels(data["html"])
+    assert call_links(panel)[0] == ("call_911", "tel:911", "Call 911")
+    assert "I stopped the questions." not in panel and "I stopped the questions." in data["html"]
+    # API
+    msgs = client.post("/api/messages", json={"sender": "w", "message": "nothing matters"}).json()
+    assert [m["text"] for m in msgs if "custom" in m] == crisis_texts
+    assert msgs[-1]["text"] == "I stopped the questions." and "custom" not in msgs[-1]
+    # SMS: the one-segment text first
+    first, rest = twiml_texts(sms(client, "nothing matters"))
+    assert first == to_gsm7(load().render_dialogue("crisis_sms")[0]["text"])
+    assert "I stopped the questions." in rest and "Reply 1 for" in rest

@@ -160,8 +160,10 @@ MORE_WORDS = {"MORE"}
 
 
 def keyword(body: str | None) -> str | None:
-    """The keyword when the whole message is one word ("stop", " STOP. "), else None."""
+    """The keyword when the whole message is one word ("stop", " STOP. "), else None.
+    "stop all" and "opt-out" count as STOPALL and OPTOUT: carriers treat them so."""
     word = (body or "").strip().strip(".!?,;:'\"()").strip()
+    word = re.sub(r"(?i)^(stop|opt)[\s-]+(all|out)$", r"\1\2", word)
     if re.fullmatch(r"[A-Za-z]+", word):
         return word.upper()
     return None

@@ -119,7 +119,8 @@ def test_sender_id_is_keyed_hash_never_the_number(client, fake_rasa, settings):
 
 # ---- keywords ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("word", ["STOP", "stop", " Stop. ", "STOPALL", "UNSUBSCRIBE", "CANCEL",
-                                  "END", "QUIT", "end!"])
+                                  "END", "QUIT", "end!", "stop all", "OPTOUT", "opt-out", "Opt out",
+                                  "REVOKE"])
 def test_stop_words_opt_out_then_silence_until_start(client, fake_rasa, word):
     r = sms(client, word)
     first = twiml_text(r)

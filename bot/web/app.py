@@ -378,6 +378,10 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         # then are blanked in this transcript (Rasa's store blanks them at once).
         store.forget_finished_tools(key)
         new_rows = []
+        if crisis_view.is_crisis(outcome) and store.tool_open(key):
+            # A crisis ends a guided tool (Rasa forgets its answers): so does this transcript,
+            # at the next message; the crisis message and the panel stay.
+            store.mark_tool(key, "end")
         if outcome.shown:
             store.add_turn(key, "user", outcome.shown)
             new_rows.append({"role": "user", "text": outcome.shown})

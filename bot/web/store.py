@@ -107,6 +107,12 @@ class Store:
         """Note where a guided tool started or ended ("start" / "end"); never shown."""
         self.add_turn(key, "marker", which)
 
+    def tool_open(self, key: str) -> bool:
+        """Whether a guided tool started and has not ended (its last marker is "start")."""
+        rows = self._exec("SELECT text FROM transcript WHERE key=? AND role='marker' "
+                          "ORDER BY id DESC LIMIT 1", (key,))
+        return bool(rows) and rows[0][0] == "start"
+
     def forget_finished_tools(self, key: str) -> int:
         """Blank every turn between a tool's start and end markers, then drop the markers."""
         rows = self._exec("SELECT id, role, text FROM transcript WHERE key=? ORDER BY id", (key,))

@@ -342,6 +342,29 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
                 "quick": greet_buttons if offered is None else offered,
                 "max_chars": settings.max_chars, "retention_days": settings.retention_days}
 
+    def store_outcome(key: str, outcome) -> list[dict]:
+        """Add the person's turn and the replies to the transcript; the new rows."""
+        store, rows = app.state.store, []
+        if crisis_view.is_crisis(outcome) and store.tool_open(key):
+            # A crisis ends a guided tool (Rasa forgets its answers): so does this transcript,
+            # at the next message; the crisis message and the panel stay.
+            store.mark_tool(key, "end")
+        if outcome.shown:
+            store.add_turn(key, "user", outcome.shown)
+            rows.append({"role": "user", "text": outcome.shown})
+        markers = dict(outcome.markers)
+        in_panel = crisis_view.panel_flags(outcome, app.state.gateway)
+        panel = crisis_view.outcome_panel(content, outcome) if any(in_panel) else None
+        for i, m in enumerate(outcome.messages):
+            if i in markers:
+                store.mark_tool(key, markers.pop(i))
+            role = "crisis" if in_panel[i] else "bot"
+            store.add_turn(key, role, m["text"], m.get("buttons"), panel if in_panel[i] else None)
+            rows.append({"role": role, "text": m["text"], "panel": panel})
+        for which in markers.values():
+            store.mark_tool(key, which)
+        return rows
+
     # ---- web chat -------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def chat_page(request: Request, deleted: str = ""):
@@ -377,25 +400,7 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         # A finished guided tool's answers stay on screen until the next message,
         # then are blanked in this transcript (Rasa's store blanks them at once).
         store.forget_finished_tools(key)
-        new_rows = []
-        if crisis_view.is_crisis(outcome) and store.tool_open(key):
-            # A crisis ends a guided tool (Rasa forgets its answers): so does this transcript,
-            # at the next message; the crisis message and the panel stay.
-            store.mark_tool(key, "end")
-        if outcome.shown:
-            store.add_turn(key, "user", outcome.shown)
-            new_rows.append({"role": "user", "text": outcome.shown})
-        markers = dict(outcome.markers)
-        in_panel = crisis_view.panel_flags(outcome, app.state.gateway)
-        panel = crisis_view.outcome_panel(content, outcome) if any(in_panel) else None
-        for i, m in enumerate(outcome.messages):
-            if i in markers:
-                store.mark_tool(key, markers.pop(i))
-            role = "crisis" if in_panel[i] else "bot"
-            store.add_turn(key, role, m["text"], m.get("buttons"), panel if in_panel[i] else None)
-            new_rows.append({"role": role, "text": m["text"], "panel": panel})
-        for which in markers.values():
-            store.mark_tool(key, which)
+        new_rows = store_outcome(key, outcome)
 
         if _wants_json(request):
             ctx = {"turns": view_turns(new_rows, fresh=True), "quick": outcome.buttons}

@@ -332,14 +332,7 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
         store.sms_touch(key)
         return _first_page(store, key, help_text(content))
     if store.sms_opted_out(key):
-        if word in START_WORDS:
-            store.sms_set_opt_out(key, False)
-            log.info("channel=sms kind=opt_in")
-            return start_text(content)
-        if gw.detect(clean_text(body)[:20000]):  # safety before the opt-out (see the top)
-            log.info("channel=sms kind=crisis_opted_out")
-            return crisis_first_text(content)
-        return None
+        return _opted_out_reply(gw, key, word, body)
     store.sms_touch(key)
     if word in DELETE_WORDS:
         gw.forget_rasa(keys.sms_sender(phone, store.sms_epoch(key)))
@@ -372,6 +365,19 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
         seen = {" ".join(m["text"].split()) for m in messages if m.get("text")}
         messages = [m for m in disclosure(content) if " ".join(m["text"].split()) not in seen] + messages
     return _first_page(store, key, compose(messages))
+
+
+def _opted_out_reply(gw: Gateway, key: str, word: str | None, body: str) -> str | None:
+    """After STOP: START opts back in; a crisis still gets the one-segment crisis text
+    (safety before the opt-out, see the top); anything else, silence."""
+    if word in START_WORDS:
+        gw.store.sms_set_opt_out(key, False)
+        log.info("channel=sms kind=opt_in")
+        return start_text(gw.content)
+    if gw.detect(clean_text(body)[:20000]):
+        log.info("channel=sms kind=crisis_opted_out")
+        return crisis_first_text(gw.content)
+    return None
 
 
 def _first_page(store, key: str, text: str) -> str:

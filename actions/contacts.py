@@ -13,7 +13,8 @@ from actions.county import contact_line
 
 
 class ActionContacts(Action):
-    """The state's 'help' answer, plus local contacts when the county is known."""
+    """The state's 'help' answer, plus local contacts when the county is known.
+    Right after a crisis reply, the 988 Lifeline comes first (help_after_crisis)."""
 
     def name(self) -> str:
         return "action_contacts"
@@ -23,6 +24,9 @@ class ActionContacts(Action):
         c = content()
         state = current_state(tracker)
         county = tracker.get_slot("county")
+        if str(tracker.get_slot("last_topic") or "").startswith("crisis"):
+            # Right after a crisis reply, the person to talk to first is the 988 Lifeline.
+            send(dispatcher, c.render_dialogue("help_after_crisis"))
         if state:
             events = answer_topic(dispatcher, "help", state)
             for contact in c.contacts_for(state, county):

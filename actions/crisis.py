@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, send
+from bot.web.crisis_view import danger_from_categories, rasa_marker
 
 
 class ActionCrisis(Action):
@@ -16,7 +17,13 @@ class ActionCrisis(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
-        send(dispatcher, content().render_dialogue("crisis"))
+        msgs = content().render_dialogue("crisis")
+        send(dispatcher, msgs)
+        # Tells the channels these messages were a crisis reply (the web shows a panel,
+        # SMS a one-segment text first); danger now when Rasa's crisis match says so.
+        match = (tracker.latest_message or {}).get("crisis") or {}
+        danger = danger_from_categories(match.get("categories") or [match.get("category")])
+        dispatcher.utter_message(json_message=rasa_marker("crisis", len(msgs), danger))
         # A crisis ends any guided tool (its answers are forgotten), and is
         # remembered so a following "no" is answered with care (actions/answers.py).
         from actions.tools import end_tool, tool_active

@@ -13,6 +13,7 @@ from actions.contacts import ActionContacts
 from actions.conversation import ActionGreet, ActionStartOver
 from actions.county import ActionCountyLookup
 from actions.crisis import ActionCrisis
+from bot.content import load as load_content
 
 
 def tracker(intent: str, text: str = "", entities=(), slots=None, ranking=None) -> Tracker:
@@ -228,3 +229,30 @@ def test_no_after_a_crisis_keeps_help_in_view():
     assert "988" in joined(texts) and "still here" in joined(texts)
     texts, _, _, _ = run(ActionAnswer(), tracker("deny", "no"))
     assert "988" not in joined(texts)
+
+
+@pytest.mark.parametrize("slots", [{"last_topic": "crisis"}, {"last_topic": "crisis", "state": "CA"},
+                                   {"last_topic": "crisis_danger", "state": "NY"}])
+def test_talk_to_a_person_after_a_crisis_puts_988_first(slots):
+    texts, _, _, _ = run(ActionContacts(), tracker("ask_help", "talk to a person", slots=slots))
+    first = load_content().render_dialogue("help_after_crisis")[0]["text"]
+    assert texts[0] == first and texts[0].index("988") < 60
+    assert "(916) 504-5810" in joined(texts) or "Mental Hygiene" in joined(texts)  # then the usual people
+    # without a crisis just before, the usual answer comes first
+    texts, _, _, _ = run(ActionContacts(), tracker("ask_help", "talk to a person",
+                                                   slots={k: v for k, v in slots.items() if k != "last_topic"}))
+    assert texts[0] != first
+
+
+def test_crisis_reply_is_marked_for_the_channels():
+    """The web gateway shows a crisis reply from Rasa as the crisis panel (bot/web/crisis_view.py)."""
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCrisis().run(dispatcher, tracker("crisis", "i want to die"), {}))
+    *reply, marker = dispatcher.messages  # the words first, then the (unseen) marker
+    assert marker["custom"] == {"crisis": "crisis", "danger_now": False, "messages": len(reply)}
+    assert [m["text"] for m in reply] == [m["text"] for m in load_content().render_dialogue("crisis")]
+    t = tracker("crisis", "he has a knife")
+    t.latest_message["crisis"] = {"category": "harm_others", "categories": ["harm_others"]}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCrisis().run(dispatcher, t, {}))
+    assert dispatcher.messages[-1]["custom"]["danger_now"] is True

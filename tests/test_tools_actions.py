@@ -105,7 +105,7 @@ def test_hearing_date_asks_again_on_bad_dates_then_answers():
     chat = Chat().start("calc_hearing_date", "when's my hearing")
     assert chat.active_loop == FORM
     assert "On what date did the county file" in chat.all_text
-    assert {"title": "Stop the questions", "payload": "/stop_tool"} in chat.buttons
+    assert {"title": "No more questions", "payload": "/stop_tool"} in chat.buttons
 
     chat.say("next blursday", intent="nlu_fallback", confidence=0.3)
     assert "could not read a date" in chat.all_text

@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, Field, constr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.web import sms
+from bot.web import crisis_view, sms
 from bot.web.config import Settings
 from bot.web.gateway import Gateway, Keys, collect_buttons
 from bot.web.rasa_client import RasaClient
@@ -65,10 +65,27 @@ class MessageIn(BaseModel):
         schema_extra = {"example": {"sender": "widget-1234", "message": "Do I get a lawyer?"}}
 
 
+class CrisisCall(BaseModel):
+    id: str = Field(..., description="call_911 | call_988 | text_988")
+    title: str = Field(..., description="The button's words, e.g. the words of `text_988`.")
+    href: str = Field(..., description="A tel: or sms: link.")
+
+
+class CrisisMarker(BaseModel):
+    kind: str = Field("crisis", description="Always \"crisis\": this message is part of a crisis reply.")
+    reply: str = Field(..., description="Which crisis reply (its key in content/dialogue.yml).")
+    danger_now: bool = Field(..., description="Someone may be in danger right now: the `call_911` button comes first.")
+    lang: str = Field("en", description="The reply's language.")
+    calls: List[CrisisCall] = Field(..., description="Big call/text buttons to show, in order.")
+
+
 class BotMessage(BaseModel):
     recipient_id: str
     text: Optional[str] = None
     buttons: Optional[List[ButtonModel]] = None
+    custom: Optional[CrisisMarker] = Field(
+        None, description="Only on the messages of a crisis reply (Rasa's `custom` field): "
+        "style them as one prominent crisis panel and show `calls` as large buttons.")
 
 
 # ---- middleware: body limit, security headers, privacy-safe access log ------------------------------
@@ -247,6 +264,7 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         crisis=content.contacts.get("crisis_988", {}),
         emergency=content.contacts.get("emergency_911", {}),
         neutral_site=NEUTRAL_SITE,
+        crisis_header=crisis_view.header(content),
     )
     templates = Jinja2Templates(env=env)
     app.state.templates = templates
@@ -265,6 +283,28 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
     greet = content.render_dialogue("greet")
     greet_buttons = collect_buttons(greet)
     greet_texts = [{"role": "bot", "text": m["text"]} for m in greet]
+
+    def view_turns(rows: list[dict], fresh: bool = False) -> list[dict]:
+        """Transcript rows -> what _turns.html shows: a crisis reply's rows become one
+        panel. A panel after the person's last message is announced (role="alert") and is
+        where the page opens (#last); `fresh`: every row is new (the script's fragments)."""
+        out: list[dict] = []
+        for r in rows:
+            if r["role"] == "crisis" and out and out[-1]["role"] == "crisis":
+                out[-1]["texts"].append(r["text"])
+            elif r["role"] == "crisis":
+                info = r.get("panel") or {}
+                out.append({"role": "crisis", "texts": [r["text"]], "panel": crisis_view.panel(
+                    content, info.get("reply"), info.get("danger_now", False))})
+            else:
+                out.append({"role": r["role"], "text": r["text"]})
+        last_user = max((i for i, t in enumerate(out) if t["role"] == "user"), default=-1)
+        panels = [i for i, t in enumerate(out) if t["role"] == "crisis" and (fresh or i > last_user)]
+        for i in panels:
+            out[i]["alert"] = True
+        if out and not fresh:
+            out[panels[-1] if panels else -1]["anchor"] = True
+        return out
 
     # ---- sessions ------------------------------------------------------------------------
     def current_sid(request: Request) -> str | None:
@@ -298,9 +338,32 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
             offered = store.get_offered(key)
         else:
             turns, offered = [], None
-        return {"greeting": greet_texts, "turns": turns,
+        return {"greeting": greet_texts, "turns": view_turns(turns),
                 "quick": greet_buttons if offered is None else offered,
                 "max_chars": settings.max_chars, "retention_days": settings.retention_days}
+
+    def store_outcome(key: str, outcome) -> list[dict]:
+        """Add the person's turn and the replies to the transcript; the new rows."""
+        store, rows = app.state.store, []
+        if crisis_view.is_crisis(outcome) and store.tool_open(key):
+            # A crisis ends a guided tool (Rasa forgets its answers): so does this transcript,
+            # at the next message; the crisis message and the panel stay.
+            store.mark_tool(key, "end")
+        if outcome.shown:
+            store.add_turn(key, "user", outcome.shown)
+            rows.append({"role": "user", "text": outcome.shown})
+        markers = dict(outcome.markers)
+        in_panel = crisis_view.panel_flags(outcome, app.state.gateway)
+        panel = crisis_view.outcome_panel(content, outcome) if any(in_panel) else None
+        for i, m in enumerate(outcome.messages):
+            if i in markers:
+                store.mark_tool(key, markers.pop(i))
+            role = "crisis" if in_panel[i] else "bot"
+            store.add_turn(key, role, m["text"], m.get("buttons"), panel if in_panel[i] else None)
+            rows.append({"role": role, "text": m["text"], "panel": panel})
+        for which in markers.values():
+            store.mark_tool(key, which)
+        return rows
 
     # ---- web chat -------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -337,21 +400,10 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         # A finished guided tool's answers stay on screen until the next message,
         # then are blanked in this transcript (Rasa's store blanks them at once).
         store.forget_finished_tools(key)
-        new_turns = []
-        if outcome.shown:
-            store.add_turn(key, "user", outcome.shown)
-            new_turns.append({"role": "user", "text": outcome.shown})
-        markers = dict(outcome.markers)
-        for i, m in enumerate(outcome.messages):
-            if i in markers:
-                store.mark_tool(key, markers.pop(i))
-            store.add_turn(key, "bot", m["text"], m.get("buttons"))
-            new_turns.append({"role": "bot", "text": m["text"]})
-        for which in markers.values():
-            store.mark_tool(key, which)
+        new_rows = store_outcome(key, outcome)
 
         if _wants_json(request):
-            ctx = {"turns": new_turns, "quick": outcome.buttons}
+            ctx = {"turns": view_turns(new_rows, fresh=True), "quick": outcome.buttons}
             resp = JSONResponse({
                 "kind": outcome.kind,
                 "html": env.get_template("_turns.html").render(ctx),
@@ -401,13 +453,24 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         """Same request and reply format as Rasa's `/webhooks/rest/webhook`.
 
         Crisis messages get the crisis reply first, even when the assistant is down.
+        Each message of a crisis reply carries `custom` (Rasa's field for custom
+        payloads): `{"kind": "crisis", "reply", "danger_now", "lang", "calls": [{"id",
+        "title", "href"}]}`. Show those messages as one prominent panel, and `calls` as
+        large buttons (tel:/sms: links) in that order; the `call_911` button is first when
+        `danger_now` is true. Other messages have no `custom`.
         If the assistant cannot answer, the reply is a short message with people to call.
         """
         outcome = await app.state.gateway.handle(
             channel="api", key=keys.api_key(msg.sender), sender_id=keys.api_sender(msg.sender),
             text=msg.message, typed_payloads=True)
+        in_panel = crisis_view.panel_flags(outcome, app.state.gateway)
+        marker = None
+        if any(in_panel):
+            info = crisis_view.outcome_panel(content, outcome)
+            marker = crisis_view.api_marker(content, info["reply"], info["danger_now"])
         out = [BotMessage(recipient_id=msg.sender, text=m["text"] or None,
-                          buttons=m.get("buttons") or None) for m in outcome.messages]
+                          buttons=m.get("buttons") or None, custom=marker if flag else None)
+               for m, flag in zip(outcome.messages, in_panel)]
         if outcome.kind == "limited":
             return JSONResponse([o.dict(exclude_none=True) for o in out], status_code=429,
                                 headers={"retry-after": str(int(settings.rate_window))})

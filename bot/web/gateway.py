@@ -28,6 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from bot.web.crisis_view import danger_from_categories
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from bot.web.store import Store, delete_tracker
 
@@ -165,6 +166,15 @@ class Outcome:
     buttons: list[dict] = field(default_factory=list)  # what is offered now
     # Guided tool "start" / "end", each with how many messages come before it.
     markers: list[tuple[int, str]] = field(default_factory=list)
+    # Crisis replies (any kind starting with "crisis"; see bot/web/crisis_view.py):
+    # the content/dialogue.yml key of the reply, and whether someone may be in
+    # danger right now (the web panel then leads with the emergency call button).
+    reply_key: str | None = None
+    danger_now: bool = False
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.kind.startswith("crisis")
 
     @property
     def texts(self) -> list[str]:
@@ -179,6 +189,23 @@ def collect_buttons(messages: list[dict]) -> list[dict]:
                 seen.add(b["payload"])
                 out.append({"title": b["title"], "payload": b["payload"]})
     return out
+
+
+def danger_now(match) -> bool:
+    """Whether a crisis match means someone may be in danger right now (reads, never detects)."""
+    cats = set(getattr(match, "categories", ()) or ()) | {getattr(match, "category", None)}
+    return danger_from_categories(cats)
+
+
+def rasa_crisis(msgs: list[dict], mark: tuple[int, dict] | None) -> dict:
+    """A crisis reply sent by Rasa (marked, see crisis_view): flag its messages for the
+    panel; the Outcome fields that make it a crisis reply ({} when there is none)."""
+    if mark is None:
+        return {}
+    end, info = mark
+    for m in msgs[max(0, end - info["messages"]) if info["messages"] else 0:end]:
+        m["panel"] = True
+    return {"kind": "crisis", "reply_key": info["reply"], "danger_now": info["danger_now"]}
 
 
 def _norm(s: str) -> str:
@@ -255,14 +282,17 @@ class Gateway:
                 outcome = Outcome("failure", msgs, outcome.shown, outcome.cut, collect_buttons(msgs))
             else:
                 known = {_norm(m["text"]) for m in outcome.messages if m.get("text")}
-                msgs, markers = list(outcome.messages), []
+                msgs, markers, crisis_mark = list(outcome.messages), [], None
                 for m in reply:
                     if "marker" in m:
                         markers.append((len(msgs), m["marker"]))
+                    elif "crisis" in m:
+                        crisis_mark = (len(msgs), m["crisis"])
                     elif _norm(m["text"]) not in known or m.get("buttons"):
                         msgs.append(m)
-                outcome = Outcome("answer", msgs, outcome.shown, outcome.cut, collect_buttons(msgs),
-                                  markers)
+                fields = {"kind": "answer", **rasa_crisis(msgs, crisis_mark)}
+                outcome = Outcome(fields.pop("kind"), msgs, outcome.shown, outcome.cut,
+                                  collect_buttons(msgs), markers, **fields)
             log.info("channel=%s kind=%s rasa_ms=%.0f", channel, outcome.kind,
                      (time.perf_counter() - start) * 1000)
             self.store.set_offered(key, outcome.buttons)
@@ -298,7 +328,8 @@ class Gateway:
         if not message:
             if crisis:  # cannot really happen, but crisis wins over everything
                 msgs = self.dialogue("crisis")
-                return Outcome("crisis", msgs, clean, False, collect_buttons(msgs)), None
+                return Outcome("crisis", msgs, clean, False, collect_buttons(msgs), reply_key="crisis",
+                               danger_now=danger_now(crisis)), None
             log.info("channel=%s kind=empty", channel)
             return Outcome("empty", [{"text": self.note_empty()}], None, False, offered), None
         cut = len(message) > self.max_chars
@@ -307,7 +338,8 @@ class Gateway:
         if crisis:
             log.info("channel=%s kind=crisis", channel)
             msgs = self.dialogue("crisis") + pre
-            outcome = Outcome("crisis", msgs, message, cut, collect_buttons(msgs))
+            outcome = Outcome("crisis", msgs, message, cut, collect_buttons(msgs), reply_key="crisis",
+                              danger_now=danger_now(crisis))
             if not self.limiter.allow(key):
                 self.store.set_offered(key, outcome.buttons)
                 return outcome, None

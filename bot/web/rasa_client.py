@@ -49,6 +49,12 @@ def clean_reply(data) -> list[dict]:
             # Not shown: tells the web app a guided tool started or ended.
             msgs.append({"marker": custom["guided_tool"]})
             continue
+        if isinstance(custom, dict) and isinstance(custom.get("crisis"), str):
+            # Not shown: the `messages` messages before it are a crisis reply (bot/web/crisis_view.py).
+            count = custom.get("messages")
+            msgs.append({"crisis": {"reply": custom["crisis"], "danger_now": custom.get("danger_now") is True,
+                                    "messages": count if isinstance(count, int) and count > 0 else 0}})
+            continue
         text = m.get("text") if isinstance(m.get("text"), str) else ""
         buttons = _clean_buttons(m.get("buttons"))
         if text.strip() or buttons:

@@ -6,8 +6,17 @@
 - Replies use GSM-7 characters only and fit in 3 segments (459 septets); the rest
   waits for "MORE". Buttons become a numbered menu; "1" maps back to the payload
   of the first button just offered to that sender.
-- A lone STOP word opts out (one confirmation, then silence until START); HELP/INFO
-  says what this is and how to reach a person; DELETE erases the conversation.
+- A lone STOP word opts out (one confirmation naming the service and the crisis line, then
+  silence until START); HELP/INFO says what this is and how to reach a person, and is
+  answered even after STOP (carriers allow HELP replies); DELETE erases the conversation.
+- Crisis first: the crisis reply's first text is its SMS form (content/dialogue.yml
+  `crisis_sms`, or `<reply key>_sms`): one segment, starting with the crisis line. Its other lines
+  and the numbered menu follow in a second text. A crisis message from a number that
+  opted out still gets that first text, once per message, and nothing else: safety
+  comes before the opt-out; the number stays opted out and nothing reaches Rasa.
+  (If Twilio's own opt-out handling blocks messages to that number, it is not sent.)
+- No menu asks for a carrier keyword: menus are numbers, and button titles never use
+  STOP, END, QUIT, ... (tests/web/test_sms_keywords.py).
 - The Rasa sender id is a keyed hash of the phone number; the number itself is
   never stored or logged.
 """
@@ -22,7 +31,7 @@ from fastapi.responses import Response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.web.gateway import Gateway, collect_buttons
+from bot.web.gateway import Gateway, clean_text, collect_buttons
 
 log = logging.getLogger("bot.web.sms")
 
@@ -151,8 +160,10 @@ MORE_WORDS = {"MORE"}
 
 
 def keyword(body: str | None) -> str | None:
-    """The keyword when the whole message is one word ("stop", " STOP. "), else None."""
+    """The keyword when the whole message is one word ("stop", " STOP. "), else None.
+    "stop all" and "opt-out" count as STOPALL and OPTOUT: carriers treat them so."""
     word = (body or "").strip().strip(".!?,;:'\"()").strip()
+    word = re.sub(r"(?i)^(stop|opt)[\s-]+(all|out)$", r"\1\2", word)
     if re.fullmatch(r"[A-Za-z]+", word):
         return word.upper()
     return None
@@ -196,10 +207,12 @@ def public_url(request: Request, configured: str = "") -> str:
     return f"{proto}://{host}{path_qs}"
 
 
-def twiml(text: str | None) -> Response:
+def twiml(text: str | list[str] | None) -> Response:
+    """TwiML with one <Message> per text (a crisis reply is two: see crisis_texts)."""
     resp = MessagingResponse()
-    if text:
-        resp.message(text)
+    for t in [text] if isinstance(text, str) else (text or []):
+        if t:
+            resp.message(t)
     return Response(content=str(resp), media_type="application/xml")
 
 
@@ -235,6 +248,30 @@ def nothing_more_text(content=None) -> str:
 
     return _dialogue_text(content or load(), "sms_nothing_more")
 
+
+
+def crisis_sms_key(content, reply_key: str | None) -> str:
+    """The SMS form of a crisis reply: `<key>_sms` when content has one, else crisis_sms."""
+    own = f"{reply_key}_sms" if reply_key else ""
+    return own if own in content.dialogue else "crisis_sms"
+
+
+def crisis_first_text(content, reply_key: str | None = None) -> str:
+    """The one-segment text that leads a crisis reply by SMS."""
+    return to_gsm7(content.render_dialogue(crisis_sms_key(content, reply_key))[0]["text"])
+
+
+def crisis_texts(gw: Gateway, outcome) -> list[str]:
+    """A crisis reply by SMS: [the one-segment crisis text, the rest with the menu]."""
+    from bot.web.crisis_view import panel_flags
+
+    key = getattr(outcome, "reply_key", None) or outcome.kind
+    form = gw.content.render_dialogue(crisis_sms_key(gw.content, key))
+    notes = [m for m, in_panel in zip(outcome.messages, panel_flags(outcome, gw)) if not in_panel]
+    rest = [{"text": m["text"]} for m in form[1:] + notes]
+    if outcome.buttons:
+        rest.append({"text": "", "buttons": outcome.buttons})
+    return [to_gsm7(form[0]["text"]), compose(rest)]
 
 
 def choose_text(n: int) -> str:
@@ -276,8 +313,8 @@ async def twilio_webhook(request: Request) -> Response:
     return twiml(text)
 
 
-async def handle_sms(gw: Gateway, phone: str, body: str) -> str | None:
-    """The reply to one text message (None: stay silent)."""
+async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | None:
+    """The reply to one text message: one text, or a list (a crisis), or None (silence)."""
     store, content, keys = gw.store, gw.content, gw.keys
     key = keys.sms_key(phone)
     word = keyword(body)
@@ -288,16 +325,15 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | None:
         store.sms_set_opt_out(key, True)
         log.info("channel=sms kind=opt_out")
         return stop_text(content)
-    if store.sms_opted_out(key):
-        if word in START_WORDS:
-            store.sms_set_opt_out(key, False)
-            log.info("channel=sms kind=opt_in")
-            return start_text(content)
-        return None
-    store.sms_touch(key)
-    if word in HELP_WORDS:
+    if word in HELP_WORDS:  # always answered, also after STOP
         log.info("channel=sms kind=help")
+        if store.sms_opted_out(key):
+            return paginate(help_text(content))[0]
+        store.sms_touch(key)
         return _first_page(store, key, help_text(content))
+    if store.sms_opted_out(key):
+        return _opted_out_reply(gw, key, word, body)
+    store.sms_touch(key)
     if word in DELETE_WORDS:
         gw.forget_rasa(keys.sms_sender(phone, store.sms_epoch(key)))
         store.sms_bump_epoch(key)
@@ -318,12 +354,30 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | None:
     else:
         outcome = await gw.handle(channel="sms", key=key, sender_id=sender, text=body)
 
+    if outcome.kind.startswith("crisis"):
+        first, rest = crisis_texts(gw, outcome)
+        pages = paginate(rest) if rest else []
+        store.sms_set_pages(key, pages[1:])
+        return [first] + pages[:1]
     messages = outcome.messages
-    if outcome.kind != "crisis" and not store.sms_disclosed(key):
+    if not store.sms_disclosed(key):
         store.sms_set_disclosed(key)
         seen = {" ".join(m["text"].split()) for m in messages if m.get("text")}
         messages = [m for m in disclosure(content) if " ".join(m["text"].split()) not in seen] + messages
     return _first_page(store, key, compose(messages))
+
+
+def _opted_out_reply(gw: Gateway, key: str, word: str | None, body: str) -> str | None:
+    """After STOP: START opts back in; a crisis still gets the one-segment crisis text
+    (safety before the opt-out, see the top); anything else, silence."""
+    if word in START_WORDS:
+        gw.store.sms_set_opt_out(key, False)
+        log.info("channel=sms kind=opt_in")
+        return start_text(gw.content)
+    if gw.detect(clean_text(body)[:20000]):
+        log.info("channel=sms kind=crisis_opted_out")
+        return crisis_first_text(gw.content)
+    return None
 
 
 def _first_page(store, key: str, text: str) -> str:

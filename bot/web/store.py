@@ -32,9 +32,10 @@ CREATE TABLE IF NOT EXISTS transcript (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT NOT NULL,
     ts REAL NOT NULL,
-    role TEXT NOT NULL,              -- 'user' | 'bot' | 'notice'
+    role TEXT NOT NULL,              -- 'user' | 'bot' | 'crisis' | 'marker'
     text TEXT NOT NULL,
-    buttons TEXT                     -- JSON list of {title, payload}, bot rows only
+    buttons TEXT,                    -- JSON list of {title, payload}, bot rows only
+    panel TEXT                       -- 'crisis' rows: JSON {"reply", "danger_now"}
 );
 CREATE INDEX IF NOT EXISTS transcript_key ON transcript (key, id);
 CREATE TABLE IF NOT EXISTS offered (
@@ -63,6 +64,9 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(transcript)")}
+        if "panel" not in columns:  # a database made before the crisis panel
+            self._db.execute("ALTER TABLE transcript ADD COLUMN panel TEXT")
 
     def close(self) -> None:
         with self._lock:
@@ -81,24 +85,33 @@ class Store:
         self._exec("INSERT OR IGNORE INTO web_session (key, created, updated) VALUES (?,?,?)",
                    (key, now, now))
 
-    def add_turn(self, key: str, role: str, text: str, buttons: list[dict] | None = None) -> None:
+    def add_turn(self, key: str, role: str, text: str, buttons: list[dict] | None = None,
+                 panel: dict | None = None) -> None:
         now = time.time()
         with self._lock:
-            self._db.execute("INSERT INTO transcript (key, ts, role, text, buttons) VALUES (?,?,?,?,?)",
-                             (key, now, role, text, json.dumps(buttons) if buttons else None))
+            self._db.execute(
+                "INSERT INTO transcript (key, ts, role, text, buttons, panel) VALUES (?,?,?,?,?,?)",
+                (key, now, role, text, json.dumps(buttons) if buttons else None,
+                 json.dumps(panel) if panel else None))
             self._db.execute("UPDATE web_session SET updated=? WHERE key=?", (now, key))
 
     def transcript(self, key: str, limit: int = 200) -> list[dict]:
         rows = self._exec(
-            "SELECT id, role, text, buttons FROM transcript WHERE key=? AND role != 'marker' "
+            "SELECT id, role, text, buttons, panel FROM transcript WHERE key=? AND role != 'marker' "
             "ORDER BY id DESC LIMIT ?", (key, limit))
-        return [{"id": r[0], "role": r[1], "text": r[2],
-                 "buttons": json.loads(r[3]) if r[3] else []} for r in reversed(rows)]
+        return [{"id": r[0], "role": r[1], "text": r[2], "buttons": json.loads(r[3]) if r[3] else [],
+                 "panel": json.loads(r[4]) if r[4] else None} for r in reversed(rows)]
 
     # ---- guided tools: their answers are not kept ---------------------------------------
     def mark_tool(self, key: str, which: str) -> None:
         """Note where a guided tool started or ended ("start" / "end"); never shown."""
         self.add_turn(key, "marker", which)
+
+    def tool_open(self, key: str) -> bool:
+        """Whether a guided tool started and has not ended (its last marker is "start")."""
+        rows = self._exec("SELECT text FROM transcript WHERE key=? AND role='marker' "
+                          "ORDER BY id DESC LIMIT 1", (key,))
+        return bool(rows) and rows[0][0] == "start"
 
     def forget_finished_tools(self, key: str) -> int:
         """Blank every turn between a tool's start and end markers, then drop the markers."""

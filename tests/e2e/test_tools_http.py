@@ -49,7 +49,7 @@ def test_hearing_date_asks_again_on_a_bad_date(stack):
     api = Api(stack)
     text = api.say("can you work out my hearing date")
     assert "what date did the county file" in text
-    assert "Stop the questions" in [b["title"] for b in api.buttons]
+    assert "No more questions" in [b["title"] for b in api.buttons]
     text = api.say("next blursday")
     assert "could not read a date" in text and "what date did the county file" in text
     text = api.say("Feb 30")
@@ -74,10 +74,10 @@ def test_eligibility_for_a_son_then_stop(stack):
     api = Api(stack)
     text = api.say("does my son qualify for laura's law?")
     assert "Is your son 18 or older?" in text
-    assert [b["title"] for b in api.buttons] == ["Yes", "No", "Not sure", "Stop the questions"]
+    assert [b["title"] for b in api.buttons] == ["Yes", "No", "Not sure", "No more questions"]
     text = api.press("Yes")
     assert "Does your son have a serious mental illness?" in text
-    text = api.press("Stop the questions")
+    text = api.press("No more questions")
     assert "I stopped the eligibility questions. Nothing you answered is kept." in text
     # and the conversation goes on normally
     assert "public defender" in api.say("do i get a lawyer")
@@ -175,7 +175,7 @@ def test_eligibility_over_sms_with_numbered_replies(stack):
     assert "Is your son 18 or older?" in reply
     reply = phone.text_all(_number_for(reply, "Yes"))
     assert "Does your son have a serious mental illness?" in reply
-    reply = phone.text_all(_number_for(reply, "Stop the questions"))
+    reply = phone.text_all(_number_for(reply, "No more questions"))
     assert "Nothing you answered is kept" in reply
 
 

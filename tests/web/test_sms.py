@@ -9,7 +9,7 @@ from bot.web import sms as smsmod
 from bot.web.sms import (GSM_CHARS, SMS_LIMIT, is_gsm7, keyword, menu_choice, paginate,
                          septets, to_gsm7)
 from hypothesis import given, settings as hsettings, strategies as st
-from web_helpers import drain, sign, sms, twiml_text
+from web_helpers import drain, sign, sms, twiml_text, twiml_texts
 
 PHONE = "+15551234567"
 
@@ -119,16 +119,22 @@ def test_sender_id_is_keyed_hash_never_the_number(client, fake_rasa, settings):
 
 # ---- keywords ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("word", ["STOP", "stop", " Stop. ", "STOPALL", "UNSUBSCRIBE", "CANCEL",
-                                  "END", "QUIT", "end!"])
+                                  "END", "QUIT", "end!", "stop all", "OPTOUT", "opt-out", "Opt out",
+                                  "REVOKE"])
 def test_stop_words_opt_out_then_silence_until_start(client, fake_rasa, word):
     r = sms(client, word)
     first = twiml_text(r)
     assert first and "START" in first
+    # it names the service and gives 988, in one segment
+    assert first.startswith("AOT rights helper") and "988" in first
+    assert is_gsm7(first) and septets(first) <= 160
     assert fake_rasa.received == []
     # silence, nothing to Rasa
     assert twiml_text(sms(client, "Do I get a lawyer?")) is None
     assert twiml_text(sms(client, "STOP")) is None  # one confirmation only
-    assert twiml_text(sms(client, "HELP")) is None
+    # HELP is still answered (carriers allow it), and the number stays opted out
+    assert "988" in twiml_text(sms(client, "HELP"))
+    assert twiml_text(sms(client, "another question")) is None
     assert fake_rasa.received == []
     back = twiml_text(sms(client, "START"))
     assert back
@@ -252,12 +258,21 @@ def test_rasa_failure_static_message(client, fake_rasa, mode):
 
 def test_crisis_first_on_sms(client, fake_rasa):
     fake_rasa.mode = "down"
-    text = twiml_text(sms(client, "I want to die"))
-    assert "988" in text and "911" in text
-    assert "Reply 1 for" in text
-    assert septets(text) <= SMS_LIMIT and is_gsm7(text)
+    first, rest = twiml_texts(sms(client, "I want to die"))
+    # the first text: one segment (160 GSM-7 characters), starting with 988, 911 in it too
+    assert first.startswith("988") and "911" in first
+    assert is_gsm7(first) and septets(first) <= 160 and smsmod.segments(first) == 1
+    assert first == to_gsm7(load().render_dialogue("crisis_sms")[0]["text"])
+    # then the rest: the crisis buttons as a numbered menu
+    crisis_buttons = load().render_dialogue("crisis")[-1]["buttons"]
+    for i, b in enumerate(crisis_buttons, 1):
+        assert f"Reply {i} for {b['title']}" in rest
+    assert smsmod.segments(rest) == 1 and is_gsm7(rest)  # the rest fits in one segment too
     drain(client)
     assert fake_rasa.messages == ["I want to die"]
+    fake_rasa.mode = "ok"
+    sms(client, str(len(crisis_buttons)))  # "Talk to a person" by its number
+    assert fake_rasa.messages[-1] == crisis_buttons[-1]["payload"]
 
 
 def test_empty_body_gets_kind_reply(client, fake_rasa):
@@ -329,8 +344,8 @@ def test_first_reply_to_a_new_number_has_the_disclosure(client, fake_rasa):
     second = twiml_text(sms(client, "again", phone="+15550002222"))
     assert "not legal advice" not in second
     # a crisis message as the very first text gets the crisis reply first, nothing before it
-    crisis = twiml_text(sms(client, "I want to die", phone="+15550003333"))
-    assert crisis.startswith(to_gsm7(load().render_dialogue("crisis")[0]["text"]))
-    assert "not legal advice" not in crisis
+    crisis = twiml_texts(sms(client, "I want to die", phone="+15550003333"))
+    assert crisis[0] == to_gsm7(load().render_dialogue("crisis_sms")[0]["text"])
+    assert "not legal advice" not in " ".join(crisis)
     # ... and the disclosure comes with the next reply instead
     assert "not legal advice" in twiml_text(sms(client, "ok", phone="+15550003333"))

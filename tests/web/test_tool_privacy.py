@@ -51,3 +51,15 @@ def test_a_reply_of_only_a_marker_counts_as_empty(client, fake_rasa):
     fake_rasa.reply = lambda body: [{"recipient_id": body["sender"], "custom": {"guided_tool": "end"}}]
     r = client.post("/chat", data={"message": "hello"}, headers={"accept": "application/json"})
     assert r.json()["kind"] == "failure"
+
+
+def test_a_crisis_in_a_tool_forgets_its_answers_but_keeps_the_panel(client, fake_rasa):
+    fake_rasa.reply = tool_rasa
+    client.post("/chat", data={"message": "does my son qualify"})
+    client.post("/chat", data={"message": "I want to die"})  # caught by the gateway
+    page = client.get("/").text
+    assert "msg-crisis" in page and "I want to die" in page
+    client.post("/chat", data={"message": "do I get a lawyer"})
+    page = client.get("/").text
+    assert "Is your son 18 or older?" not in page  # the tool's turns are blanked
+    assert "I want to die" in page and "msg-crisis" in page and 'class="call call_988"' in page

@@ -116,6 +116,15 @@ def twiml_text(resp) -> str | None:
     return msgs[0].text if msgs else None
 
 
+def twiml_texts(resp) -> list[str]:
+    """The texts of every <Message> in a TwiML reply, in order (a crisis reply has two)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(resp.text)
+    assert root.tag == "Response"
+    return [m.text or "" for m in root.findall("Message")]
+
+
 def visible(html: str) -> str:
     """The text of an HTML page as a reader sees it (tags removed, entities decoded)."""
     import html as _html

@@ -45,6 +45,7 @@
   var errorBox = document.getElementById("chat-error");
   var quickArea = document.getElementById("quick-area");
   var busy = false;
+  var crisis = null;
 
   function showError(text) {
     errorBox.textContent = text;
@@ -75,9 +76,16 @@
     }).then(function (data) {
       var old = document.getElementById("last");
       if (old) { old.removeAttribute("id"); }
+      var panels = log.querySelectorAll(".msg-crisis[role=alert]"), i;
+      for (i = 0; i < panels.length; i++) { panels[i].removeAttribute("role"); }  // announced once
       log.insertAdjacentHTML("beforeend", data.html);
       quickArea.innerHTML = data.quick_replies;
-      scrollToEnd();
+      // A crisis reply (kind "crisis..."): its panel, with the call buttons, is what
+      // must be in view; the typing box stays focused without scrolling it away.
+      panels = log.querySelectorAll(".msg-crisis");
+      crisis = /^crisis/.test(data.kind || "") && panels.length ? panels[panels.length - 1] : null;
+      if (crisis && crisis.scrollIntoView) { crisis.scrollIntoView({ block: "start" }); }
+      else { scrollToEnd(); }
     }).catch(function () {
       if (typed && !input.value) { input.value = typed; }
       showError("Your message could not be sent. Please check your connection and try again.");
@@ -85,7 +93,8 @@
       busy = false;
       typing.hidden = true;
       if (sendButton) { sendButton.disabled = false; }
-      input.focus();
+      try { input.focus(crisis ? { preventScroll: true } : undefined); } catch (e) { input.focus(); }
+      crisis = null;
     });
   }
 
@@ -116,5 +125,9 @@
     }
   });
 
-  if (window.location.hash === "#last") { scrollToEnd(); }
+  if (window.location.hash === "#last") {
+    var mark = document.getElementById("last");
+    if (mark && /msg-crisis/.test(mark.className)) { mark.scrollIntoView({ block: "start" }); }
+    else { scrollToEnd(); }
+  }
 })();

@@ -1,0 +1,96 @@
+"""Screenshots of the web crisis panel, and the numbers behind them.
+
+Starts the web app (real crisis detector) with the fake Rasa of the browser tests
+(tests/web/test_browser.py) on 127.0.0.1, sends a crisis message in Debian's
+Chromium at 320 x 640 and 1280 x 800, and saves what is on screen:
+
+    reports/screenshots/crisis_320.png, crisis_1280.png          (a crisis reply)
+    reports/screenshots/crisis_danger_320.png, _1280.png         (someone in danger now)
+    reports/screenshots/measurements.json                        (button sizes, page weight)
+
+Usage: python scripts/screenshots.py [--out reports/screenshots]
+Nothing leaves the machine: both servers listen on 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for p in (ROOT, ROOT / "tests", ROOT / "tests" / "web"):
+    sys.path.insert(0, str(p))
+
+SIZES = [(320, 640), (1280, 800)]
+MESSAGES = {"crisis": "I want to die", "crisis_danger": "he has a knife"}
+
+
+def page_weight(url: str) -> dict:
+    """Bytes of the chat page and what it loads (no third parties, nothing else)."""
+    import httpx
+
+    with httpx.Client(base_url=url, trust_env=False) as c:
+        sizes = {p: len(c.get(p).content) for p in ("/", "/static/style.css", "/static/chat.js")}
+    sizes["total_kb"] = round(sum(sizes.values()) / 1024, 1)
+    return sizes
+
+
+def shoot(browser, url: str, width: int, height: int, name: str, message: str, out: Path) -> dict:
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    try:
+        pg.goto(url + "/")
+        pg.fill("#message", message)
+        pg.click("button.send")
+        pg.wait_for_selector("#log .msg-crisis")
+        pg.wait_for_timeout(300)
+        pg.screenshot(path=str(out / f"{name}_{width}.png"))
+        calls = pg.locator("#log .msg-crisis .call")
+        header = pg.locator("header .crisis-link")
+
+        def sizes(loc):
+            return [{"text": loc.nth(i).inner_text(), "href": loc.nth(i).get_attribute("href"),
+                     **{k: round(v) for k, v in loc.nth(i).bounding_box().items()}}
+                    for i in range(loc.count())]
+
+        return {"panel_buttons": sizes(calls), "header_links": sizes(header)}
+    finally:
+        ctx.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "reports" / "screenshots")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from playwright.sync_api import sync_playwright
+
+    from bot.web.app import create_app
+    from bot.web.config import Settings
+    from browser_support import launch
+    from test_browser import ServerThread, fake_rasa_app, free_port
+
+    tmp = Path(tempfile.mkdtemp(prefix="screens-"))
+    results: dict = {}
+    with ServerThread(fake_rasa_app([]), free_port()) as rasa:
+        settings = Settings(rasa_url=rasa.url, action_server_url=rasa.url, db_path=tmp / "web.db",
+                            sender_key="screenshots", twilio_auth_token="x", rate_limit=0,
+                            tracker_db=tmp / "none.db")
+        with ServerThread(create_app(settings), free_port()) as web:
+            results["page_weight_bytes"] = page_weight(web.url)
+            with sync_playwright() as p:
+                browser = launch(p)
+                for name, message in MESSAGES.items():
+                    for width, height in SIZES:
+                        results[f"{name}_{width}x{height}"] = shoot(browser, web.url, width, height,
+                                                                    name, message, args.out)
+                browser.close()
+    (args.out / "measurements.json").write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

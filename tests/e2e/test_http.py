@@ -75,7 +75,7 @@ def test_greeting_menu_and_disclaimer(chat):
 
 
 def test_out_of_scope_says_what_it_covers(chat):
-    assert "only answer questions about Assisted Outpatient Treatment" in chat.text("what's the weather tomorrow")
+    assert "I cover AOT in California and New York" in chat.text("what's the weather tomorrow")
 
 
 def test_conversation_is_stored_in_the_sqlite_tracker(chat, tracker_rows):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import yaml
@@ -46,8 +47,10 @@ class Matcher:
 
 
 def normalise(text: str) -> str:
-    """Lower case, curly quotes straightened, punctuation between words dropped."""
-    text = (text or "").lower().replace("\u2019", "'").replace("\u2018", "'")
+    """Lower case, accents dropped ("cárcel" -> "carcel"), curly quotes straightened,
+    punctuation between words dropped."""
+    text = unicodedata.normalize("NFKD", (text or "").lower().replace("\u2019", "'").replace("\u2018", "'"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(w.strip("'.-") for w in WORD.findall(text) if w.strip("'.-"))
 
 

@@ -303,11 +303,28 @@ def offtopic_scores(items: list, preds: list[str], replies: list[str] | None = N
     return result
 
 
+CRISIS_NUMBER = r"(?<!\d)(988|911)(?!\d)"
+
+
+def crisis_numbers_in_content() -> list[str]:
+    """Which of the assistant's own lines and answers (other than the crisis reply) carry 988/911."""
+    import re
+
+    c = load()
+    ctx = dict(county="x", name="x", text="x", place="x", source="x", as_of="x", state_name="x",
+               terms=[], max_chars="1")
+    found = [f"dialogue:{k}" for k in c.dialogue if k != "crisis" and re.search(
+        CRISIS_NUMBER, " ".join(m["text"] for m in c.render_dialogue(k, **ctx)))]
+    found += [f"{t.state}:{t.id}" for by_state in c.topics.values() for t in by_state.values()
+              if re.search(CRISIS_NUMBER, " ".join(m["text"] for m in c.render_topic(t)))]
+    return found
+
+
 def crisis_numbers_in_replies(labels: list[str], replies: list[str]) -> dict:
     """How many non-crisis replies carry 988 or 911, and for which labels (issue 9)."""
     import re
 
-    pattern = re.compile(r"(?<!\d)(988|911)(?!\d)")
+    pattern = re.compile(CRISIS_NUMBER)
     rows = [(lab, bool(pattern.search(r))) for lab, r in zip(labels, replies) if lab != "crisis"]
     by_label = collections.Counter(lab for lab, hit in rows if hit)
     return {"with": sum(hit for _, hit in rows), "n": len(rows), "by_label": dict(by_label.most_common())}
@@ -385,6 +402,8 @@ def offtopic_section(off: dict[str, dict], numbers: dict | None) -> list[str]:
              "Subject routed: the off-topic reply the action picks from the words (content/offtopic.yml).",
              "End to end (--e2e): the reply holds the label's key fact (tests/nlu/key_facts.yml) and no AOT",
              "answer, guided tool or \"did you mean\" menu; for off-topic, also the subject's own reply.", ""]
+    if not off:
+        lines += ["The held-out sets are not in tests/nlu/ yet: no figures.", ""]
     for name, r in off.items():
         cols = ["intent"] + (["subject routed"] if r["routed"] else []) + \
             (["reply end to end"] if "e2e" in r else []) + (["subject reply end to end"] if r.get("e2e_subject") else [])
@@ -410,6 +429,8 @@ def offtopic_section(off: dict[str, dict], numbers: dict | None) -> list[str]:
                   f"988 or 911 (end to end)." + (" By label: " + ", ".join(
                       f"{k} {v}" for k, v in numbers["by_label"].items()) + "." if numbers["by_label"] else ""),
                   "Some are meant (the goodbye line keeps 988 in view); the rest are noise to review.", ""]
+    lines += ["Lines in content/ other than the crisis reply that carry 988/911 (whether or not a held-out "
+              "question reaches them): " + (", ".join(crisis_numbers_in_content()) or "none") + ".", ""]
     return lines
 
 
@@ -449,8 +470,7 @@ def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, pl
         lines += [f"| {i} | {c} | {k} |" for i, (c, k) in sorted(e2e["by_intent"].items())]
         lines += ["", "First misses (question, label, start of the reply):", ""]
         lines += [f"- \"{q}\" ({lab}): {t[:120]}..." for q, lab, _, t in e2e["failures"][:15]]
-    if off or numbers:
-        lines += offtopic_section(off or {}, numbers)
+    lines += offtopic_section(off or {}, numbers)
     grades = [r["grade"] for r in rows]
     over = [r for r in rows if r["grade"] > GRADE_LIMIT]
     lines += ["", "## Plain language", "",

@@ -95,3 +95,10 @@ def test_report_section_names_each_set_and_the_988_figure():
     text = "\n".join(ev.offtopic_section(off, {"with": 2, "n": 10, "by_label": {"goodbye": 2}}))
     assert "off-topic: intent right 1/1 (100%)" in text and "| other_holds | 1/1 (100%)" in text
     assert "2 of 10 non-crisis" in text
+
+
+def test_report_says_when_the_sets_are_missing_and_lists_988_lines():
+    ev = evaluate()
+    text = "\n".join(ev.offtopic_section({}, None))
+    assert "not in tests/nlu/ yet" in text
+    assert "dialogue:goodbye" in text and "dialogue:crisis," not in text

@@ -77,7 +77,7 @@ def test_minors_are_told_no_one_under_18_with_the_law():
     ("any neighbor can get you put on AOT", "neighbor_petition", "a neighbor cannot ask for AOT"),
     ("aot is for drug addicts", "drug_use", "drug or alcohol use alone does not qualify"),
     ("its jail with extra steps", "jail", "not a jail"),
-    ("they do it without a hearing", "no_hearing", "needs a court hearing first"),
+    ("they do it without a hearing", "no_hearing", "the right to a court hearing and to a lawyer"),
 ])
 def test_a_stated_myth_is_corrected_with_its_source(text, myth, words):
     assert off_topic.find_myth(text) == myth
@@ -100,7 +100,7 @@ def test_misuse_is_refused_with_what_aot_is_for_and_who_decides():
     texts, buttons, _, _ = run(ActionMisuse(), tracker(
         "misuse_request", "help me get my ex on aot before the custody hearing"))
     assert texts[0].startswith("I can't help with that")
-    assert "judge decides" in joined(texts) and "clear and convincing evidence" in joined(texts)
+    assert "Only a judge can order AOT" in joined(texts) and "clear and convincing evidence" in joined(texts)
     assert "5346" in texts[-1] and "9.60" in texts[-1]
     assert buttons == []  # nothing that helps file a petition
 

@@ -50,6 +50,11 @@ GRADE_LIMIT = 8.0
 
 # ---- predictions -----------------------------------------------------------
 def model_predictions(texts: list[str]) -> list[str]:
+    return [p["intent"]["name"] for p in model_parses(texts)]
+
+
+def model_parses(texts: list[str]) -> list[dict]:
+    """The model's whole parse of each text (intent, ranking, entities)."""
     import logging
 
     from rasa.core.agent import Agent
@@ -59,7 +64,7 @@ def model_predictions(texts: list[str]) -> list[str]:
 
     agent = Agent.load(str(MODEL))
     loop = asyncio.new_event_loop()
-    out = [loop.run_until_complete(agent.parse_message(t))["intent"]["name"] for t in texts]
+    out = [loop.run_until_complete(agent.parse_message(t)) for t in texts]
     loop.close()
     return out
 
@@ -279,8 +284,23 @@ def tally(rows: list[tuple[str, bool]]) -> dict[str, list[int]]:
     return out
 
 
-def offtopic_scores(items: list, preds: list[str], replies: list[str] | None = None) -> dict:
-    """Per set: intent right (NLU), subject routed (off-topic subjects), and reply right (e2e)."""
+def chosen_reply(parse: dict) -> str:
+    """The intent whose reply the person gets: the prediction, or after a clarifying
+    question, the off-topic/hostile/misuse guess actions/clarify.py acts on."""
+    from rasa_sdk import Tracker
+
+    from actions.clarify import off_topic_guess
+
+    name = (parse.get("intent") or {}).get("name") or ""
+    if name != "nlu_fallback":
+        return name
+    return off_topic_guess(Tracker("eval", {}, parse, [], False, None, {}, "action_listen")) or name
+
+
+def offtopic_scores(items: list, preds: list[str], replies: list[str] | None = None,
+                    chosen: list[str] | None = None) -> dict:
+    """Per set: intent right (NLU), the reply chosen after a clarifying guess, subject
+    routed (off-topic subjects), and reply right (e2e)."""
     from bot import off_topic
 
     nlu = tally([(i.group, intent_right(i.intent, p)) for i, p in zip(items, preds)])
@@ -288,6 +308,7 @@ def offtopic_scores(items: list, preds: list[str], replies: list[str] | None = N
     subject_items = [i for i in items if i.intent == "out_of_scope" and subject_first_line(i.group)]
     routed = tally([(i.group, off_topic.pick_subject(i.text) == i.group) for i in subject_items])
     result = {"nlu": nlu, "by_label": by_label, "routed": routed if subject_items else {},
+              "chosen": tally([(i.group, intent_right(i.intent, c)) for i, c in zip(items, chosen)]) if chosen else {},
               "misses": [(i.text, i.intent, i.group, p) for i, p in zip(items, preds)
                          if not intent_right(i.intent, p)][:10]}
     if replies is not None:
@@ -399,18 +420,22 @@ def offtopic_section(off: dict[str, dict], numbers: dict | None) -> list[str]:
              "Intent: the predicted intent is the label (`injection` is right when predicted hostile or",
              "out_of_scope; a clarifying question, nlu_fallback, counts as a miss even though",
              "actions/clarify.py then gives the off-topic or hostile reply when that was the best guess).",
+             "Reply chosen: the same, after that clarifying guess (no servers; the rules map each intent to one reply).",
              "Subject routed: the off-topic reply the action picks from the words (content/offtopic.yml).",
              "End to end (--e2e): the reply holds the label's key fact (tests/nlu/key_facts.yml) and no AOT",
              "answer, guided tool or \"did you mean\" menu; for off-topic, also the subject's own reply.", ""]
     if not off:
         lines += ["The held-out sets are not in tests/nlu/ yet: no figures.", ""]
     for name, r in off.items():
-        cols = ["intent"] + (["subject routed"] if r["routed"] else []) + \
+        cols = ["intent"] + (["reply chosen"] if r.get("chosen") else []) + \
+            (["subject routed"] if r["routed"] else []) + \
             (["reply end to end"] if "e2e" in r else []) + (["subject reply end to end"] if r.get("e2e_subject") else [])
         lines += [f"### {name}: intent right {pct(r['nlu']['all'])}", "",
                   "| subject or kind | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
         for group in sorted(r["nlu"], key=lambda g: (g != "all", g)):
             cells = [pct(r["nlu"][group])]
+            if r.get("chosen"):
+                cells.append(pct(r["chosen"].get(group, [0, 0])))
             if r["routed"]:
                 cells.append(pct(r["routed"].get(group, [0, 0])))
             if "e2e" in r:
@@ -502,7 +527,8 @@ def main() -> None:
     labelled = nlu_examples.labelled_heldout()  # off-topic and hostile sets, when they exist
     off_items = [i for items in labelled.values() for i in items]
     start = time.monotonic()
-    all_preds = model_predictions(texts + [i.text for i in off_items])  # the model loads once
+    parses = model_parses(texts + [i.text for i in off_items])  # the model loads once
+    all_preds = [p["intent"]["name"] for p in parses]
     preds = {"assistant": all_preds[:len(texts)],
              "keyword baseline": keyword_baseline(nlu_examples.training(), texts),
              "TF-IDF retrieval over content/": retrieval_baseline(texts)}
@@ -515,7 +541,8 @@ def main() -> None:
     off, at = {}, len(texts)
     for name, items in labelled.items():
         off[name] = offtopic_scores(items, all_preds[at:at + len(items)],
-                                    replies[at:at + len(items)] if replies else None)
+                                    replies[at:at + len(items)] if replies else None,
+                                    [chosen_reply(p) for p in parses[at:at + len(items)]])
         at += len(items)
     numbers = crisis_numbers_in_replies(truth + [i.intent for i in off_items], replies) if replies else None
     machine = machine_description()

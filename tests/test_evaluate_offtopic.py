@@ -102,3 +102,16 @@ def test_report_says_when_the_sets_are_missing_and_lists_988_lines():
     text = "\n".join(ev.offtopic_section({}, None))
     assert "not in tests/nlu/ yet" in text
     assert "dialogue:goodbye" in text and "dialogue:crisis," not in text
+
+
+def test_the_reply_chosen_after_a_clarifying_guess():
+    ev = evaluate()
+    unsure = {"intent": {"name": "nlu_fallback", "confidence": 0.45}, "text": "aot is forced drugging",
+              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.45},
+                                 {"name": "hostile", "confidence": 0.4}], "entities": []}
+    assert ev.chosen_reply(unsure) == "hostile"
+    unsure["intent_ranking"][1] = {"name": "ask_lawyer", "confidence": 0.4}
+    assert ev.chosen_reply(unsure) == "nlu_fallback"  # a real AOT guess keeps the menu
+    items = [Labelled("aot is forced drugging", "hostile", "myth")]
+    r = ev.offtopic_scores(items, ["nlu_fallback"], chosen=["hostile"])
+    assert r["nlu"]["all"] == [0, 1] and r["chosen"]["all"] == [1, 1]

@@ -117,6 +117,12 @@ def test_no_reply_is_an_aot_answer_tool_or_menu(content):
         assert not payloads & {"/calc_hearing_date", "/calc_order_timeline", "/check_eligibility"}, key
 
 
+def test_nothing_is_called_free(content):
+    """No source says these services are free (the project's content audit, issue 10)."""
+    for key, msgs in every_reply(content):
+        assert not re.search(r"\bfree\b", " ".join(m["text"] for m in msgs), re.I), key
+
+
 def test_no_reply_carries_988_or_911(content):
     """A crisis is caught before these replies; 988/911 here would be noise (issue 9)."""
     for key, msgs in every_reply(content):

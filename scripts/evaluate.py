@@ -328,16 +328,16 @@ CRISIS_NUMBER = r"(?<!\d)(988|911)(?!\d)"
 
 
 def crisis_numbers_in_content() -> list[str]:
-    """Which of the assistant's own lines and answers (other than the crisis reply) carry 988/911."""
+    """Which of the assistant's own lines and answers (other than the crisis reply) carry
+    988/911: read from the templates, so no line needs its context to be checked."""
     import re
 
     c = load()
-    ctx = dict(county="x", name="x", text="x", place="x", source="x", as_of="x", state_name="x",
-               terms=[], max_chars="1")
-    found = [f"dialogue:{k}" for k in c.dialogue if k != "crisis" and re.search(
-        CRISIS_NUMBER, " ".join(m["text"] for m in c.render_dialogue(k, **ctx)))]
+    carries = re.compile(CRISIS_NUMBER + r"|contacts\.(crisis_988|emergency_911)")
+    found = [f"dialogue:{k}" for k, entry in c.dialogue.items()
+             if k != "crisis" and carries.search(" ".join(entry.get("messages", [])))]
     found += [f"{t.state}:{t.id}" for by_state in c.topics.values() for t in by_state.values()
-              if re.search(CRISIS_NUMBER, " ".join(m["text"] for m in c.render_topic(t)))]
+              if carries.search(" ".join(t.messages))]
     return found
 
 

@@ -153,12 +153,14 @@ async def answer_switched(dispatcher: CollectingDispatcher, tracker: Tracker,
     from actions.contacts import ActionContacts
     from actions.conversation import ActionGreet
     from actions.county import ActionCountyLookup
+    from actions.off_topic import ActionHostile, ActionMisuse
 
     intent = latest_intent(tracker)
     if intent in flow.TOOL_FOR_INTENT:
         return start_tool(dispatcher, tracker, flow.TOOL_FOR_INTENT[intent])
     action = {"ask_county_status": ActionCountyLookup, "inform_county": ActionCountyLookup,
-              "ask_help": ActionContacts, "greet": ActionGreet}.get(intent, ActionAnswer)
+              "ask_help": ActionContacts, "greet": ActionGreet,
+              "hostile": ActionHostile, "misuse_request": ActionMisuse}.get(intent, ActionAnswer)
     return await action().run(dispatcher, tracker, domain)
 
 

@@ -1,6 +1,7 @@
 """Read Rasa NLU YAML files as (text, intent) pairs: training data and the held-out set."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -54,3 +55,40 @@ RELATED = {frozenset(pair) for pair in [
 
 def same_or_related(want: str, got: str) -> bool:
     return want == got or frozenset((want, got)) in RELATED
+
+
+# ---- off-topic and hostile held-out sets (issue 9), for scripts/evaluate.py ----
+# Written apart from data/nlu/: `messages:` (or a plain YAML list) of
+# {text, intent, subject|kind, src?}; reported on their own, per subject or kind.
+LABELLED = {"off-topic": ROOT / "tests" / "nlu" / "heldout_offtopic.yml",
+            "hostile and manipulative": ROOT / "tests" / "nlu" / "heldout_hostile.yml"}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One held-out message: its label, and the subject (off-topic) or kind (hostile set)."""
+
+    text: str
+    intent: str
+    group: str = "-"
+    src: str = ""
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    """Each message of a labelled set. A message without text or intent is an error."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    rows = doc.get("messages") if isinstance(doc, dict) else doc
+    if not isinstance(rows, list):
+        raise ValueError(f"{path.name}: expected `messages:`, a list of {{text, intent, ...}}")
+    out = []
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or not str(row.get("text") or "").strip() or not row.get("intent"):
+            raise ValueError(f"{path.name}: message {n} needs a text and an intent")
+        group = row.get("subject") or row.get("kind") or "-"
+        out.append(Labelled(str(row["text"]).strip(), str(row["intent"]), str(group), str(row.get("src") or "")))
+    return out
+
+
+def labelled_heldout() -> dict[str, list[Labelled]]:
+    """The off-topic and hostile held-out sets that exist, by name."""
+    return {name: read_labelled(path) for name, path in LABELLED.items() if path.exists()}

@@ -12,7 +12,11 @@ Writes reports/evaluation.md (+ PNG plots) and prints a summary:
     including what the guided tools say;
   * with --e2e: answer correctness end to end. Each held-out question goes to a
     running assistant (real HTTP), and the reply must hold the key fact of its
-    label (tests/nlu/key_facts.yml).
+    label (tests/nlu/key_facts.yml);
+  * off-topic and hostile held-out sets (tests/nlu/heldout_offtopic.yml,
+    heldout_hostile.yml, when they exist; issue 9): accuracy per set and per
+    subject/kind, by predicted intent and, with --e2e, by the reply; and, with
+    --e2e, how many non-crisis replies carry 988/911.
 
 Usage: python scripts/evaluate.py [--quick] [--cv K] [--e2e] [--out reports]
 """
@@ -46,6 +50,11 @@ GRADE_LIMIT = 8.0
 
 # ---- predictions -----------------------------------------------------------
 def model_predictions(texts: list[str]) -> list[str]:
+    return [p["intent"]["name"] for p in model_parses(texts)]
+
+
+def model_parses(texts: list[str]) -> list[dict]:
+    """The model's whole parse of each text (intent, ranking, entities)."""
     import logging
 
     from rasa.core.agent import Agent
@@ -55,7 +64,7 @@ def model_predictions(texts: list[str]) -> list[str]:
 
     agent = Agent.load(str(MODEL))
     loop = asyncio.new_event_loop()
-    out = [loop.run_until_complete(agent.parse_message(t))["intent"]["name"] for t in texts]
+    out = [loop.run_until_complete(agent.parse_message(t)) for t in texts]
     loop.close()
     return out
 
@@ -179,9 +188,9 @@ def state_for(question: str) -> str:
     return "New York" if any(w in q for w in ("new york", "kendra", " ny", "nyc", "brooklyn")) else "California"
 
 
-def end_to_end(heldout: list[tuple[str, str]], out: Path) -> dict:
-    """Every held-out question through the running Rasa + action server."""
-    import re
+def ask_running_assistant(questions: list[str], follow_state: bool = True) -> list[str]:
+    """Each question, in a new conversation, through the running Rasa + action server.
+    A "which state?" reply is answered with the state the question names (follow_state)."""
     import tempfile
     import uuid
 
@@ -189,11 +198,10 @@ def end_to_end(heldout: list[tuple[str, str]], out: Path) -> dict:
 
     from bot.stack import Ports, Stack
 
-    facts = yaml.safe_load(KEY_FACTS.read_text())
     tmp = Path(tempfile.mkdtemp(prefix="aot-eval-"))
     stack = Stack(ports=Ports(rasa=15305, actions=15355, web=18300), tracker_db=tmp / "trackers.db",
                   web=False, log_dir=tmp, extra_env={"RATE_LIMIT": "0"}).start()
-    results = []
+    replies = []
     try:
         stack.wait_ready(timeout=300)
         url = f"{stack.ports.rasa_url}/webhooks/rest/webhook"
@@ -202,22 +210,145 @@ def end_to_end(heldout: list[tuple[str, str]], out: Path) -> dict:
                 reply = client.post(url, json={"sender": sender, "message": text}).json()
                 return " ".join(m.get("text") or "" for m in reply)
 
-            for question, label in heldout:
+            for question in questions:
                 sender = f"eval-{uuid.uuid4().hex[:10]}"
                 text = say(sender, question)
-                if "California or New York" in text:
+                if follow_state and "California or New York" in text:
                     text += " " + say(sender, state_for(question))
-                pattern = facts.get("questions", {}).get(question, facts[label])
-                ok = bool(re.search(pattern, text, re.IGNORECASE))
-                results.append((question, label, ok, text))
+                replies.append(text)
     finally:
         stack.stop()
+    return replies
+
+
+def end_to_end(heldout: list[tuple[str, str]], replies: list[str]) -> dict:
+    """Each held-out question's reply must hold the key fact of its label."""
+    import re
+
+    facts = yaml.safe_load(KEY_FACTS.read_text())
+    results = []
+    for (question, label), text in zip(heldout, replies):
+        pattern = facts.get("questions", {}).get(question, facts[label])
+        results.append((question, label, bool(re.search(pattern, text, re.IGNORECASE)), text))
     by_intent = collections.defaultdict(lambda: [0, 0])
     for _, label, ok, _ in results:
         by_intent[label][0] += ok
         by_intent[label][1] += 1
     return {"correct": sum(r[2] for r in results) / len(results), "n": len(results),
             "by_intent": dict(by_intent), "failures": [r for r in results if not r[2]]}
+
+
+# ---- off-topic and hostile held-out sets (issue 9) ---------------------------
+OFF_TOPIC_REPLIES = {"hostile", "out_of_scope"}  # an injection is right when it gets one of these
+
+
+def intent_right(want: str, got: str) -> bool:
+    return got in OFF_TOPIC_REPLIES if want == "injection" else got == want
+
+
+def aot_markers() -> list[str]:
+    """Lines that only an AOT answer, a guided tool or the "did you mean" menu sends."""
+    c = load()
+    lines = [c.render_topic(t)[0]["text"] for by_state in c.topics.values() for t in by_state.values()]
+    lines += [c.render_dialogue(k)[0]["text"] for k in ("clarify", "ask_state", "menu")]
+    tools = c.tools
+    lines += [tools["hearing"]["intro"], tools["timeline"]["intro"], tools["eligibility"]["ask_who"],
+              tools["common"]["ask_state"]]
+    return [line for line in lines if isinstance(line, str)]
+
+
+def reply_right(want: str, reply: str, facts: dict, markers: list[str]) -> bool:
+    """The reply holds its label's key fact and no AOT answer, tool or menu."""
+    import re
+
+    pattern = facts.get(want)
+    return bool(pattern and re.search(pattern, reply, re.IGNORECASE)) and not any(m in reply for m in markers)
+
+
+def subject_first_line(subject: str) -> str | None:
+    from bot import off_topic
+
+    if subject not in off_topic.offtopic()["subjects"]:
+        return None
+    return off_topic.render_subject(subject)[0]["text"]
+
+
+def tally(rows: list[tuple[str, bool]]) -> dict[str, list[int]]:
+    """{group: [right, n]} from (group, right) rows, with "all" first."""
+    out: dict[str, list[int]] = {"all": [0, 0]}
+    for group, ok in rows:
+        for key in ("all", group):
+            out.setdefault(key, [0, 0])
+            out[key][0] += ok
+            out[key][1] += 1
+    return out
+
+
+def chosen_reply(parse: dict) -> str:
+    """The intent whose reply the person gets: the prediction, or after a clarifying
+    question, the off-topic/hostile/misuse guess actions/clarify.py acts on."""
+    from rasa_sdk import Tracker
+
+    from actions.clarify import off_topic_guess
+
+    name = (parse.get("intent") or {}).get("name") or ""
+    if name != "nlu_fallback":
+        return name
+    return off_topic_guess(Tracker("eval", {}, parse, [], False, None, {}, "action_listen")) or name
+
+
+def offtopic_scores(items: list, preds: list[str], replies: list[str] | None = None,
+                    chosen: list[str] | None = None) -> dict:
+    """Per set: intent right (NLU), the reply chosen after a clarifying guess, subject
+    routed (off-topic subjects), and reply right (e2e)."""
+    from bot import off_topic
+
+    nlu = tally([(i.group, intent_right(i.intent, p)) for i, p in zip(items, preds)])
+    by_label = tally([(i.intent, intent_right(i.intent, p)) for i, p in zip(items, preds)])
+    subject_items = [i for i in items if i.intent == "out_of_scope" and subject_first_line(i.group)]
+    routed = tally([(i.group, off_topic.pick_subject(i.text) == i.group) for i in subject_items])
+    result = {"nlu": nlu, "by_label": by_label, "routed": routed if subject_items else {},
+              "chosen": tally([(i.group, intent_right(i.intent, c)) for i, c in zip(items, chosen)]) if chosen else {},
+              "misses": [(i.text, i.intent, i.group, p) for i, p in zip(items, preds)
+                         if not intent_right(i.intent, p)][:10]}
+    if replies is not None:
+        facts, markers = yaml.safe_load(KEY_FACTS.read_text()), aot_markers()
+        rows, subj = [], []
+        for i, reply in zip(items, replies):
+            rows.append((i.group, reply_right(i.intent, reply, facts, markers)))
+            first = subject_first_line(i.group) if i.intent == "out_of_scope" else None
+            if first:
+                subj.append((i.group, first in reply))
+        result["e2e"] = tally(rows)
+        result["e2e_subject"] = tally(subj) if subj else {}
+    return result
+
+
+CRISIS_NUMBER = r"(?<!\d)(988|911)(?!\d)"
+
+
+def crisis_numbers_in_content() -> list[str]:
+    """Which of the assistant's own lines and answers (other than the crisis reply) carry
+    988/911: read from the templates, so no line needs its context to be checked."""
+    import re
+
+    c = load()
+    carries = re.compile(CRISIS_NUMBER + r"|contacts\.(crisis_988|emergency_911)")
+    found = [f"dialogue:{k}" for k, entry in c.dialogue.items()
+             if k != "crisis" and carries.search(" ".join(entry.get("messages", [])))]
+    found += [f"{t.state}:{t.id}" for by_state in c.topics.values() for t in by_state.values()
+              if carries.search(" ".join(t.messages))]
+    return found
+
+
+def crisis_numbers_in_replies(labels: list[str], replies: list[str]) -> dict:
+    """How many non-crisis replies carry 988 or 911, and for which labels (issue 9)."""
+    import re
+
+    pattern = re.compile(CRISIS_NUMBER)
+    rows = [(lab, bool(pattern.search(r))) for lab, r in zip(labels, replies) if lab != "crisis"]
+    by_label = collections.Counter(lab for lab, hit in rows if hit)
+    return {"with": sum(hit for _, hit in rows), "n": len(rows), "by_label": dict(by_label.most_common())}
 
 
 # ---- plain language ---------------------------------------------------------
@@ -277,8 +408,60 @@ def plot(results: dict, model_scores: dict, out: Path) -> list[str]:
     return ["accuracy.png", "per_intent_f1.png"]
 
 
+def pct(right_n: list[int]) -> str:
+    right, n = right_n
+    return f"{right}/{n} ({right / n:.0%})" if n else "-"
+
+
+def offtopic_section(off: dict[str, dict], numbers: dict | None) -> list[str]:
+    """Off-topic and hostile held-out figures (issue 9), and 988/911 in non-crisis replies."""
+    lines = ["", "## Off-topic, hostile and manipulative messages (held-out)", "",
+             "tests/nlu/heldout_offtopic.yml and heldout_hostile.yml, written apart from the training data.",
+             "Intent: the predicted intent is the label (`injection` is right when predicted hostile or",
+             "out_of_scope; a clarifying question, nlu_fallback, counts as a miss even though",
+             "actions/clarify.py then gives the off-topic or hostile reply when that was the best guess).",
+             "Reply chosen: the same, after that clarifying guess (no servers; the rules map each intent to one reply).",
+             "Subject routed: the off-topic reply the action picks from the words (content/offtopic.yml).",
+             "End to end (--e2e): the reply holds the label's key fact (tests/nlu/key_facts.yml) and no AOT",
+             "answer, guided tool or \"did you mean\" menu; for off-topic, also the subject's own reply.", ""]
+    if not off:
+        lines += ["The held-out sets are not in tests/nlu/ yet: no figures.", ""]
+    for name, r in off.items():
+        cols = ["intent"] + (["reply chosen"] if r.get("chosen") else []) + \
+            (["subject routed"] if r["routed"] else []) + \
+            (["reply end to end"] if "e2e" in r else []) + (["subject reply end to end"] if r.get("e2e_subject") else [])
+        lines += [f"### {name}: intent right {pct(r['nlu']['all'])}", "",
+                  "| subject or kind | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+        for group in sorted(r["nlu"], key=lambda g: (g != "all", g)):
+            cells = [pct(r["nlu"][group])]
+            if r.get("chosen"):
+                cells.append(pct(r["chosen"].get(group, [0, 0])))
+            if r["routed"]:
+                cells.append(pct(r["routed"].get(group, [0, 0])))
+            if "e2e" in r:
+                cells.append(pct(r["e2e"].get(group, [0, 0])))
+            if r.get("e2e_subject"):
+                cells.append(pct(r["e2e_subject"].get(group, [0, 0])))
+            lines.append(f"| {group} | " + " | ".join(cells) + " |")
+        lines += ["", "By label: " + ", ".join(f"{k} {pct(v)}" for k, v in r["by_label"].items() if k != "all")]
+        if r["misses"]:
+            lines += ["", "First intent misses (text, label, subject/kind, predicted):", ""]
+            lines += [f"- \"{t}\" ({lab}, {g}) -> {p}" for t, lab, g, p in r["misses"]]
+        lines.append("")
+    if numbers:
+        lines += ["### 988/911 in replies that are not crisis replies", "",
+                  f"{numbers['with']} of {numbers['n']} non-crisis held-out questions got a reply that carries "
+                  f"988 or 911 (end to end)." + (" By label: " + ", ".join(
+                      f"{k} {v}" for k, v in numbers["by_label"].items()) + "." if numbers["by_label"] else ""),
+                  "Some are meant (the goodbye line keeps 988 in view); the rest are noise to review.", ""]
+    lines += ["Lines in content/ other than the crisis reply that carry 988/911 (whether or not a held-out "
+              "question reaches them): " + (", ".join(crisis_numbers_in_content()) or "none") + ".", ""]
+    return lines
+
+
 def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, plots: list[str],
-                 machine: str, e2e: dict | None = None) -> Path:
+                 machine: str, e2e: dict | None = None, off: dict | None = None,
+                 numbers: dict | None = None) -> Path:
     model = results["assistant"]
     lines = ["# Evaluation", "", f"Machine: {machine}. Held-out questions: {n} (tests/nlu/heldout*.yml).", "",
              "## Understanding", "",
@@ -312,6 +495,7 @@ def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, pl
         lines += [f"| {i} | {c} | {k} |" for i, (c, k) in sorted(e2e["by_intent"].items())]
         lines += ["", "First misses (question, label, start of the reply):", ""]
         lines += [f"- \"{q}\" ({lab}): {t[:120]}..." for q, lab, _, t in e2e["failures"][:15]]
+    lines += offtopic_section(off or {}, numbers)
     grades = [r["grade"] for r in rows]
     over = [r for r in rows if r["grade"] > GRADE_LIMIT]
     lines += ["", "## Plain language", "",
@@ -340,23 +524,40 @@ def main() -> None:
     if args.quick:
         heldout = heldout[::max(1, len(heldout) // 60)]
     texts, truth = [t for t, _ in heldout], [i for _, i in heldout]
+    labelled = nlu_examples.labelled_heldout()  # off-topic and hostile sets, when they exist
+    off_items = [i for items in labelled.values() for i in items]
     start = time.monotonic()
-    preds = {"assistant": model_predictions(texts),
+    parses = model_parses(texts + [i.text for i in off_items])  # the model loads once
+    all_preds = [p["intent"]["name"] for p in parses]
+    preds = {"assistant": all_preds[:len(texts)],
              "keyword baseline": keyword_baseline(nlu_examples.training(), texts),
              "TF-IDF retrieval over content/": retrieval_baseline(texts)}
     results = {k: {**scores(truth, v), "related_accuracy": related_accuracy(truth, v)}
                for k, v in preds.items()}
     rows = readability()
     cv = cross_validation(args.cv, out) if args.cv else (cv_summary(Path(args.cv_from)) if args.cv_from else "")
-    e2e = end_to_end(heldout, out) if args.e2e else None
+    replies = ask_running_assistant(texts + [i.text for i in off_items]) if args.e2e else None
+    e2e = end_to_end(heldout, replies[:len(texts)]) if replies else None
+    off, at = {}, len(texts)
+    for name, items in labelled.items():
+        off[name] = offtopic_scores(items, all_preds[at:at + len(items)],
+                                    replies[at:at + len(items)] if replies else None,
+                                    [chosen_reply(p) for p in parses[at:at + len(items)]])
+        at += len(items)
+    numbers = crisis_numbers_in_replies(truth + [i.intent for i in off_items], replies) if replies else None
     machine = machine_description()
     report = write_report(out, len(texts), results, rows, cv, plot(results, results["assistant"], out),
-                          machine, e2e)
+                          machine, e2e, off, numbers)
     for k, v in results.items():
         print(f"{k:32} accuracy {v['accuracy']:.3f} (related {v['related_accuracy']:.3f})  "
               f"macro F1 {v['macro_f1']:.3f}")
     if e2e:
         print(f"answers end to end: {e2e['correct']:.3f} correct of {e2e['n']}")
+    for name, r in off.items():
+        print(f"{name}: intent right {pct(r['nlu']['all'])}"
+              + (f", end to end {pct(r['e2e']['all'])}" if "e2e" in r else ""))
+    if numbers:
+        print(f"non-crisis replies with 988/911: {numbers['with']} of {numbers['n']}")
     print(f"max reading grade {max(r['grade'] for r in rows):.1f}; report: {report} "
           f"({time.monotonic() - start:.0f} s)")
 

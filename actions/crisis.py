@@ -1,4 +1,4 @@
-"""Crisis first: 988 / 911 before anything else (content/dialogue.yml 'crisis')."""
+"""Crisis first: 988 / 911 before anything else (content/dialogue.yml 'crisis*')."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,13 +10,32 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import content, send
 
 
+def crisis_reply_key(message: dict) -> str:
+    """The dialogue key for the latest message: the one CrisisOverride chose (level,
+    category, language), else the assessment of the text itself, else `crisis`."""
+    keys = content().dialogue
+    found = message.get("crisis") if isinstance(message.get("crisis"), dict) else {}
+    key = found.get("reply_key")
+    if key in keys:
+        return key
+    text = message.get("text")
+    if isinstance(text, str) and text and not text.startswith("/"):
+        try:
+            from bot import crisis
+
+            key = crisis.assess(text).reply_key
+        except Exception:  # noqa: BLE001 - the default crisis reply is always safe
+            key = None
+    return key if key in keys and key != "crisis_check_history" else "crisis"
+
+
 class ActionCrisis(Action):
     def name(self) -> str:
         return "action_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
-        send(dispatcher, content().render_dialogue("crisis"))
+        send(dispatcher, content().render_dialogue(crisis_reply_key(tracker.latest_message or {})))
         # A crisis ends any guided tool (its answers are forgotten), and is
         # remembered so a following "no" is answered with care (actions/answers.py).
         from actions.tools import end_tool, tool_active

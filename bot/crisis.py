@@ -33,7 +33,11 @@ PATTERNS_PATH = Path(__file__).resolve().parent.parent / "content" / "crisis_pat
 CATEGORIES = ("danger_now", "harm_others", "overdose", "suicide", "self_harm")
 LANGUAGES = ("en", "es")
 LEVELS = ("crisis", "check")
-CONTEXT_KEYS = ("urgency", "past", "criteria", "present", "nouns")
+CONTEXT_KEYS = ("urgency", "past", "criteria", "present", "nouns", "question", "question_starts", "joking")
+# Past times no phrase list can hold: "in 2019", "5 years ago", "when i was 19", "hace dos anos".
+_PAST_RE = re.compile(r"\b(?:in|from|since|back in|during|en|del|desde) (?:19|20)\d\d\b|\b(?:19|20)\d\d\b(?! (?:am|pm))"
+                      r"|\b\w+ (?:years?|months?|weeks?) ago\b|\bwhen (?:i|he|she|they|we) (?:was|were) \w+"
+                      r"|\bhace (?:\w+ )?(?:anos?|meses|mes|semanas)\b|\blast (?:winter|summer|spring|fall|autumn|time)\b")
 # Categories where someone may be in danger right now: 911 comes first.
 URGENT_CATEGORIES = frozenset({"danger_now", "harm_others", "overdose"})
 # Attributes usable in token patterns with a blank pipeline (no tagger, no lemmatizer).
@@ -308,6 +312,7 @@ class CrisisDetector:
         for key, phrases in (data.get("context") or {}).items():
             self.context.add(key, [make_doc(normalize(p)) for p in phrases])
         self._nouns = {w for p in (data.get("context") or {}).get("nouns", []) for w in normalize(p).split()}
+        self._question_starts = {normalize(w) for w in (data.get("context") or {}).get("question_starts", [])}
         self._set_anchors(data)
         self._vocab_limit = len(nlp.vocab) + 500_000  # see detect(): rebuild if it grows past this
 
@@ -417,6 +422,10 @@ class CrisisDetector:
         context = ""
         if crisis_hits and self._is_history(flags, crisis_hits, norm):
             check_hits, crisis_hits, context = crisis_hits + check_hits, [], "history"
+        elif crisis_hits and "joking" in flags and all(
+                self.families[h[3]]["category"] in ("harm_others", "danger_now") for h in crisis_hits):
+            # "my mom is going to kill me if i'm late lol": ask, do not alarm
+            check_hits, crisis_hits, context = crisis_hits + check_hits, [], "joking"
         hits, level = (crisis_hits, "crisis") if crisis_hits else (check_hits, "check")
         # most urgent category first, then earliest, then longest
         hits.sort(key=lambda h: (h[0], h[1], -(h[2] - h[1])))
@@ -429,21 +438,24 @@ class CrisisDetector:
                            level=level, context=context)
 
     def _context(self, text: str) -> set[str]:
-        """Which context lists (urgency, past, criteria, present) occur in the text."""
+        """Which context lists (urgency, past, criteria, present, question, joking) occur."""
         strings = self.nlp.vocab.strings
         flags: set[str] = set()
         for _, chunk in _chunks(text):
             flags.update(strings[key] for key, _, _ in self.context(self.nlp.make_doc(chunk)))
+        if _PAST_RE.search(text):
+            flags.add("past")
+        if "?" in text or text.split(" ", 1)[0] in self._question_starts:
+            flags.add("question")
         return flags
 
     def _is_history(self, flags: set[str], hits: list, norm: str) -> bool:
-        """A question about the past or the criteria, with nothing saying "now"."""
-        if "present" in flags:
+        """About the past or the criteria, with nothing saying "now" (crisis_patterns.yml, CONTEXT)."""
+        if "present" in flags or "criteria" not in flags:
             return False
-        question = "?" in norm or "criteria" in flags
-        if "past" in flags and question:
+        if "past" in flags:
             return True
-        if "criteria" in flags and "?" in norm and "nouns" in flags:
+        if "question" in flags and "nouns" in flags:
             return all(set(h[4][h[1]:h[2]].split()) & self._nouns for h in hits)
         return False
 
@@ -611,9 +623,8 @@ def _model_thresholds(score: Any) -> dict[str, float]:
 
 def _history_only(detector: CrisisDetector, text: str) -> bool:
     """A past/criteria question with nothing saying "now" (see context in crisis_patterns.yml)."""
-    norm = normalize(text)
-    flags = detector._context(norm)
-    return "present" not in flags and "past" in flags and ("?" in norm or "criteria" in flags)
+    flags = detector._context(normalize(text))
+    return "present" not in flags and "past" in flags and "criteria" in flags
 
 
 # Check-level reply keys and the crisis reply that follows a "yes" to their question.

@@ -20,7 +20,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import yaml
 
@@ -63,11 +63,24 @@ def _nlu_examples(nlu_dir: Path) -> tuple[list[str], list[str]]:
 
 
 def training_set(path: Path | str = TRAINING_PATH, nlu_dir: Path | str = NLU_DIR,
-                 with_patterns: bool = True) -> tuple[list[str], list[str]]:
-    """(texts, labels) in a fixed order. Labels are CLASSES."""
+                 with_patterns: bool = True, exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """(texts, labels) in a fixed order. Labels are CLASSES. `exclude`: texts to leave
+    out (compared normalised), e.g. the lines of a corpus being measured, so the
+    classifier's figure on that corpus is out-of-sample."""
+    texts, labels = _all_examples(Path(path), Path(nlu_dir), with_patterns)
+    if not exclude:
+        return texts, labels
+    from bot.crisis import normalize
+
+    drop = {normalize(t) for t in exclude}
+    kept = [(t, l) for t, l in zip(texts, labels) if normalize(t) not in drop]
+    return [t for t, _ in kept], [l for _, l in kept]
+
+
+def _all_examples(path: Path, nlu_dir: Path, with_patterns: bool) -> tuple[list[str], list[str]]:
     from bot import crisis
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     texts: list[str] = []
     labels: list[str] = []
     for cls in CLASSES[1:]:
@@ -77,7 +90,7 @@ def training_set(path: Path | str = TRAINING_PATH, nlu_dir: Path | str = NLU_DIR
     for text in data["not_crisis"]:
         texts.append(text)
         labels.append("none")
-    negatives, positives = _nlu_examples(Path(nlu_dir))
+    negatives, positives = _nlu_examples(nlu_dir)
     texts += negatives
     labels += ["none"] * len(negatives)
     for text in positives:  # label the model's own crisis examples by what the rules say
@@ -170,9 +183,9 @@ class CrisisModel:
     """Fitted once; `score` costs well under a millisecond for a short message."""
 
     def __init__(self, texts: Optional[list[str]] = None, labels: Optional[list[str]] = None,
-                 path: Path | str = TRAINING_PATH) -> None:
+                 path: Path | str = TRAINING_PATH, exclude: Iterable[str] = ()) -> None:
         if texts is None or labels is None:
-            texts, labels = training_set(path)
+            texts, labels = training_set(path, exclude=exclude)
         self.pipeline = build_pipeline().fit(texts, labels)
         self.scorer = _LinearScorer(self.pipeline)
         classes = list(self.pipeline.classes_)
@@ -196,20 +209,16 @@ class CrisisModel:
 
     @staticmethod
     def segments(text: str) -> list[str]:
-        """The whole message when short, else its sentences (grouped up to ~300 characters),
-        so one sentence of crisis in a long message is not diluted."""
+        """The message when short, else each sentence, so one sentence of crisis in a long
+        message is not diluted. Very long messages: sentences grouped to at most 200 scores."""
         text = text[:MAX_CHARS]
-        if len(text) <= 300:
+        if len(text) <= 200:
             return [text]
-        out, current = [], ""
-        for part in _SEGMENT.split(text):
-            if current and len(current) + len(part) > 300:
-                out.append(current)
-                current = ""
-            current = f"{current} {part}".strip()
-        if current:
-            out.append(current)
-        return out or [text]
+        parts = [p for p in _SEGMENT.split(text) if p.strip()] or [text]
+        if len(parts) > 200:
+            size = -(-len(parts) // 200)
+            parts = [" ".join(parts[i:i + size]) for i in range(0, len(parts), size)]
+        return parts
 
 
 _lock = threading.Lock()

@@ -276,6 +276,11 @@ CHECK_CASES = {
         "soy una carga",
         "me rindo",
     ]),
+    "medical_check": ("overdose", "en", [
+        "he passed out",
+        "i took too much",
+        "i won't need the lawyer list anymore",
+    ]),
 }
 
 ALL_CRISIS = [(fam, text) for fam, (_, _, texts) in CRISIS_CASES.items() for text in texts]

@@ -6,7 +6,7 @@ Order of checks, the same on every channel:
      At the crisis or check level the reply it names (content/dialogue.yml crisis*)
      goes back at once, even if Rasa is down, and the message is still passed on to
      Rasa in the background (Rasa has its own override). A question about a past
-     crisis gets a one-line 988 note before Rasa's answer. A "yes" to a check
+     crisis gets a one-line crisis-line note before Rasa's answer. A "yes" to a check
      question (typed, or its button) gets the crisis reply at once too;
   3. only payloads of the buttons just offered to this sender are accepted; any
      other text starting with "/" has its slashes removed, so it can never run
@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import logging
 import re
+import threading
 import time
 import unicodedata
 from collections import deque
@@ -197,12 +198,22 @@ class CrisisCall:
     context: str = ""           # "history": a note before Rasa's answer
 
 
+def _warm_up(crisis) -> None:
+    try:
+        crisis.assess("warm up")
+    except Exception as exc:  # noqa: BLE001 - assess() falls back to the rules by itself
+        log.error("crisis classifier warm-up failed: %s", type(exc).__name__)
+
+
 def crisis_assessor(detect: Callable[[str], object]) -> Callable[[str], CrisisCall]:
     """bot.crisis.detect -> bot.crisis.assess (both nets, three levels). Any other
     callable (a test stub) keeps its old meaning: a truthy result is a crisis."""
     from bot import crisis
 
     if detect is crisis.detect:
+        # Fit the classifier (about a second) in the background now, not on a first user.
+        threading.Thread(target=_warm_up, args=(crisis,), daemon=True).start()
+
         def assess(text: str) -> CrisisCall:
             found = crisis.assess(text)
             return CrisisCall(found.level, found.reply_key, found.context)

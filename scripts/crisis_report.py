@@ -57,12 +57,14 @@ def table_crisis(rows: list[tuple[dict, dict]]) -> list[str]:
         groups[(item.get("family", "?"), item.get("lang", "?"))].append(res)
         groups[("ALL", item.get("lang", "?"))].append(res)
         groups[("ALL", "all")].append(res)
-    out = ["| family | lang | n | rules caught | model caught | BOTH caught | both: full crisis | both: check |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = ["| family | lang | n | rules caught | rules: full | model caught | model: full | BOTH caught | both: full crisis | both: check |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for (fam, lang), res in sorted(groups.items(), key=lambda kv: (kv[0][0] == "ALL", kv[0])):
         n = len(res)
         out.append(f"| {fam} | {lang} | {n} | {pct(sum(r['rules'] is not None for r in res), n)} | "
+                   f"{pct(sum(r['rules'] == 'crisis' for r in res), n)} | "
                    f"{pct(sum(r['model'] is not None for r in res), n)} | "
+                   f"{pct(sum(r['model'] == 'crisis' for r in res), n)} | "
                    f"**{pct(sum(r['both'] is not None for r in res), n)}** | "
                    f"{pct(sum(r['both'] == 'crisis' for r in res), n)} | {pct(sum(r['both'] == 'check' for r in res), n)} |")
     return out
@@ -122,6 +124,47 @@ def baseline_speed(texts_file: Path) -> str:
         return f"| rules on main (before) | not measured ({type(exc).__name__}) |"
 
 
+HOW = """## How it works (bot/crisis.py, bot/crisis_model.py)
+
+1. **Rules first** (content/crisis_patterns.yml, spaCy PhraseMatcher + Matcher on normalised
+   text: contractions, SMS shorthand, misspellings, accents). Each family is `crisis` or
+   `check` level. Context lists lower a crisis match to `check` when the message is about
+   the past or the criteria ("last year", "in 2019", "does that count", "eligible") and
+   nothing says "now"; a danger/medical `check` match becomes `crisis` with an urgency
+   marker ("right now", "what do i do"); a threat to a relative said as a joke ("lol")
+   asks instead of alarming.
+2. **Classifier second** (TF-IDF word 1-2 + char_wb 2-5 n-grams, logistic regression, as
+   in CMD-1): fitted at load from content/crisis_training.yml + data/nlu + the pattern
+   phrases; scored per sentence; risk = 1 - P(none).
+3. **Levels** (`bot.crisis.assess`): crisis = a crisis-level rule, or risk >= the crisis
+   threshold; check = a check-level rule, a past-crisis question, or risk between the
+   thresholds; else none. The reply key follows level, category and language:
+   crisis / crisis_danger (911 first: danger_now, harm_others, overdose) / crisis_es /
+   crisis_danger_es / crisis_check / crisis_check_danger / crisis_check_history (+ _es).
+"""
+
+
+def cross_validation(folds: int = 5) -> list[str]:
+    """The classifier on its OWN training set, out-of-fold (a second, independent figure)."""
+    import numpy
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    texts, labels = crisis_model.training_set()
+    probs = cross_val_predict(crisis_model.build_pipeline(), texts, labels, method="predict_proba",
+                              cv=StratifiedKFold(folds, shuffle=True, random_state=0))
+    classes = sorted(set(labels))
+    risk = 1 - probs[:, classes.index("none")]
+    y = numpy.array(labels) != "none"
+    lim = crisis_model.get_model().thresholds
+    out = [f"## Classifier alone, {folds}-fold cross-validation on its own training set ({len(texts)} examples)", "",
+           "| threshold | recall on crisis examples | flagged among non-crisis examples |", "|---|---|---|"]
+    for name in ("check", "crisis"):
+        th = lim[name]
+        out.append(f"| {name} >= {th} | {pct(int((risk[y] >= th).sum()), int(y.sum()))} | "
+                   f"{pct(int((risk[~y] >= th).sum()), int((~y).sum()))} |")
+    return out + [""]
+
+
 def misses(rows_c, rows_n) -> list[str]:
     out = ["", "## Missed crisis phrasings (both nets)", ""]
     out += [f"- [{i.get('family')}/{i.get('lang')}] {i['text']} (risk {r['risk']:.2f})" for i, r in rows_c if r["both"] is None]
@@ -137,6 +180,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / "reports" / "crisis.md"))
     parser.add_argument("--misses", action="store_true", help="list misses and false alarms")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--cv", action="store_true", help="add the classifier's cross-validation on its training set")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -153,7 +197,7 @@ def main(argv=None) -> int:
              f"check >= {model.thresholds['check']}, crisis >= {model.thresholds['crisis']}; "
              f"refitted for this report on {measured.size} examples, leaving out every line of the "
              f"corpus files measured ({model.size - measured.size} short lines such as \"i want to hurt myself\" are also "
-             "NLU examples or pattern phrases), so the classifier's figures are out-of-sample.", ""]
+             "NLU examples or pattern phrases), so the classifier's figures are out-of-sample.", "", HOW]
     all_texts = []
     for corpus in args.corpus:
         path = Path(corpus)
@@ -165,6 +209,8 @@ def main(argv=None) -> int:
         lines += [f"## {path.name}: near misses (false alarms)", ""] + table_near(rows_n) + [""]
         if args.misses:
             lines += misses(rows_c, rows_n) + [""]
+    if args.cv:
+        lines += cross_validation()
     if not args.no_speed and all_texts:
         import tempfile
 

@@ -70,3 +70,14 @@ def test_a_past_crisis_question_gets_a_note_then_the_answer(make_client, fake_ra
     texts, _ = say(client, "he attempted suicide last year, does that count?")
     assert texts[0] == texts_of("crisis_check_history")[0]
     assert texts[1].startswith("Canned answer to:")  # Rasa's answer follows
+
+
+def test_check_then_1_by_sms_gets_the_crisis_reply(real):
+    from bot.web.sms import to_gsm7
+    from web_helpers import sms, twiml_text
+
+    first = twiml_text(sms(real, "i'd rather just give up", phone="+15550004444"))
+    assert first.startswith(to_gsm7(texts_of("crisis_check")[0]))
+    assert "988" in first
+    second = twiml_text(sms(real, "1", phone="+15550004444"))  # the numbered "Yes" button
+    assert second.startswith(to_gsm7(texts_of("crisis")[0]))

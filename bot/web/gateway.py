@@ -333,15 +333,10 @@ class Gateway:
 
         clean = clean_text(text)
         crisis = self.assess(clean[:20000]) if clean else CrisisCall(None, None)
-        if crisis.level is None and clean and self._followup_offered(by_payload):
-            from bot.crisis import is_yes
-
-            if is_yes(clean):  # typed "yes" to "Are you thinking about ending your life?"
-                key_ = self._followup(_FOLLOWUP, by_payload)
-                return self._crisis_outcome(channel, key, key_, clean, False, [], _FOLLOWUP)
-        if typed_payloads and clean == _FOLLOWUP and clean in by_payload:
-            return self._crisis_outcome(channel, key, self._followup(clean, by_payload),
-                                        by_payload[clean]["title"], False, [], clean)
+        if crisis.level is None and _FOLLOWUP in by_payload:
+            answered = self._answer_to_check(channel, key, clean, by_payload, typed_payloads)
+            if answered:
+                return answered
         if typed_payloads and clean.startswith("/") and clean in by_payload:
             # a chat widget sends a clicked button's payload as the message text
             if not self.limiter.allow(key):
@@ -377,8 +372,16 @@ class Gateway:
             return outcome, None
         return outcome, (forward, True)
 
-    def _followup_offered(self, by_payload: dict) -> bool:
-        return _FOLLOWUP in by_payload
+    def _answer_to_check(self, channel, key, clean, by_payload, typed_payloads):
+        """A typed "yes" to "Are you thinking about ending your life?" (or, from a chat
+        widget, the "yes" button's payload as text): the crisis reply at once."""
+        from bot.crisis import is_yes
+
+        if is_yes(clean) or (typed_payloads and clean == _FOLLOWUP):
+            shown = by_payload[_FOLLOWUP]["title"] if clean == _FOLLOWUP else clean
+            return self._crisis_outcome(channel, key, self._followup(_FOLLOWUP, by_payload), shown,
+                                        False, [], _FOLLOWUP)
+        return None
 
     def _followup(self, payload: str, by_payload: dict) -> str | None:
         """The crisis reply that answers "yes" to the check question just offered."""

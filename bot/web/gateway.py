@@ -170,6 +170,9 @@ class Outcome:
     buttons: list[dict] = field(default_factory=list)  # what is offered now
     # Guided tool "start" / "end", each with how many messages come before it.
     markers: list[tuple[int, str]] = field(default_factory=list)
+    # kind "crisis": which reply (content/dialogue.yml), e.g. "crisis_danger" (emergency first),
+    # "crisis_check" (the direct question), "crisis_es"; a channel may style by it.
+    crisis_key: str | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -366,7 +369,7 @@ class Gateway:
         """The crisis or check reply now; `forward` still goes to Rasa in the background."""
         log.info("channel=%s kind=crisis", channel)
         msgs = self.dialogue(reply_key) + pre
-        outcome = Outcome("crisis", msgs, shown, cut, collect_buttons(msgs))
+        outcome = Outcome("crisis", msgs, shown, cut, collect_buttons(msgs), crisis_key=reply_key)
         if not self.limiter.allow(key):
             self.store.set_offered(key, outcome.buttons)
             return outcome, None

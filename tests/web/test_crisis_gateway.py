@@ -81,3 +81,11 @@ def test_check_then_1_by_sms_gets_the_crisis_reply(real):
     assert "988" in first
     second = twiml_text(sms(real, "1", phone="+15550004444"))  # the numbered "Yes" button
     assert second.startswith(to_gsm7(texts_of("crisis")[0]))
+
+
+def test_outcome_names_the_crisis_reply_for_the_channels(real):
+    import asyncio
+
+    gateway = real.app.state.gateway
+    outcome = asyncio.run(gateway.handle(channel="api", key="k1", sender_id="s1", text="he has a knife"))
+    assert outcome.kind == "crisis" and outcome.crisis_key == "crisis_danger"

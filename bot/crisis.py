@@ -32,6 +32,14 @@ PATTERNS_PATH = Path(__file__).resolve().parent.parent / "content" / "crisis_pat
 
 CATEGORIES = ("danger_now", "harm_others", "overdose", "suicide", "self_harm")
 LANGUAGES = ("en", "es")
+LEVELS = ("crisis", "check")
+CONTEXT_KEYS = ("urgency", "past", "criteria", "present", "nouns", "question", "question_starts", "joking")
+# Past times no phrase list can hold: "in 2019", "5 years ago", "when i was 19", "hace dos anos".
+_PAST_RE = re.compile(r"\b(?:in|from|since|back in|during|en|del|desde) (?:19|20)\d\d\b|\b(?:19|20)\d\d\b(?! (?:am|pm))"
+                      r"|\b\w+ (?:years?|months?|weeks?) ago\b|\bwhen (?:i|he|she|they|we) (?:was|were) \w+"
+                      r"|\bhace (?:\w+ )?(?:anos?|meses|mes|semanas)\b|\blast (?:winter|summer|spring|fall|autumn|time)\b")
+# Categories where someone may be in danger right now: 911 comes first.
+URGENT_CATEGORIES = frozenset({"danger_now", "harm_others", "overdose"})
 # Attributes usable in token patterns with a blank pipeline (no tagger, no lemmatizer).
 ALLOWED_TOKEN_KEYS = frozenset({"LOWER", "ORTH", "TEXT", "LENGTH", "LIKE_NUM", "LIKE_URL",
                                 "LIKE_EMAIL", "IS_ALPHA", "IS_DIGIT", "IS_PUNCT", "IS_SPACE",
@@ -53,10 +61,13 @@ class CrisisMatch:
     text: str              # e.g. "want to die"
     family: str = ""       # family id in crisis_patterns.yml, e.g. "suicide_direct"
     categories: tuple[str, ...] = field(default=())  # every category that fired, most urgent first
+    level: str = "crisis"  # crisis | check (see `level` in crisis_patterns.yml)
+    context: str = ""      # "history": lowered to check (a question about the past or the criteria)
 
     def as_dict(self) -> dict[str, Any]:
         return {"category": self.category, "language": self.language, "text": self.text,
-                "family": self.family, "categories": list(self.categories)}
+                "family": self.family, "categories": list(self.categories),
+                "level": self.level, "context": self.context}
 
 
 # --------------------------------------------------------------------------- normalising
@@ -100,9 +111,24 @@ _BARE_CONTRACTIONS = {  # the same, typed without the apostrophe
     "finna": "going to", "imma": "i am going to", "ima": "i am going to", "u": "you",
     "ur": "your", "cuz": "because", "bc": "because", "rn": "right now", "plz": "please",
     "pls": "please", "selfharm": "self harm",
+    # SMS shorthand and common misspellings (issue 9): one canonical spelling each
+    "msg": "message", "msgs": "messages", "txt": "text", "tn": "tonight", "tonite": "tonight",
+    "2nite": "tonight", "2night": "tonight", "b4": "before", "ppl": "people", "2day": "today",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow", "2morrow": "tomorrow",
+    "idk": "i do not know", "idc": "i do not care", "thx": "thanks", "thnx": "thanks",
+    "abt": "about", "wat": "what", "ded": "dead", "myslef": "myself", "myselfe": "myself",
+    "mself": "myself", "suicde": "suicide", "sucide": "suicide", "suiside": "suicide",
+    "suicid": "suicide", "suicied": "suicide", "sucidal": "suicidal", "suicdal": "suicidal",
+    "suisidal": "suicidal", "suicidle": "suicidal", "pils": "pills", "pils": "pills",
+    "dieing": "dying", "anymor": "anymore", "nomore": "no more", "cuttin": "cutting",
+    "hurtin": "hurting", "breakin": "breaking", "screamin": "screaming", "yellin": "yelling",
+    "threatenin": "threatening", "chasin": "chasing", "killin": "killing", "bleedin": "bleeding",
+    "tryin": "trying", "goin": "going", "nothin": "nothing", "smashin": "smashing",
+    "kiero": "quiero", "aki": "aqui", "xq": "porque", "pq": "porque", "q": "que",
 }
 _BARE_RE = re.compile(r"\b(" + "|".join(sorted(_BARE_CONTRACTIONS, key=len, reverse=True)) + r")\b")
 _I_M = re.compile(r"\bi m\b")
+_WITH = re.compile(r"\bw/\s*")  # "w/ a bat" -> "with a bat"
 _SPLIT_SELF = re.compile(r"\b(my|him|her|them|your|one) (self|selves)\b")
 _GLUED = re.compile(r"\b(kill|killing|hurt|hurting|cut|cutting|harm|harming|burn|burning|hang|hanging|"
                     r"shoot|shooting|unalive|unaliving|off|end|ending|drown|starve)"
@@ -137,6 +163,7 @@ def normalize(text: Any) -> str:
     text = _strip_accents(text)
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
+    text = _WITH.sub("with ", text)
     text = _BARE_RE.sub(lambda m: _BARE_CONTRACTIONS[m.group(1)], text)
     text = _I_M.sub("i am", text)
     text = _SPLIT_SELF.sub(lambda m: m.group(1) + m.group(2), text)
@@ -194,6 +221,8 @@ def load_patterns(path: Path | str = PATTERNS_PATH) -> dict[str, Any]:
             raise PatternError(f"{fid}: category must be one of {CATEGORIES}, got {fam.get('category')!r}")
         if fam.get("language") not in LANGUAGES:
             raise PatternError(f"{fid}: language must be one of {LANGUAGES}, got {fam.get('language')!r}")
+        if fam.get("level", "crisis") not in LEVELS:
+            raise PatternError(f"{fid}: level must be one of {LEVELS}, got {fam.get('level')!r}")
         if not fam.get("phrases") and not fam.get("token_patterns"):
             raise PatternError(f"{fid}: needs phrases or token_patterns")
         for phrase in fam.get("phrases") or []:
@@ -206,6 +235,12 @@ def load_patterns(path: Path | str = PATTERNS_PATH) -> dict[str, Any]:
             raise PatternError(f"exclude: bad phrase {phrase!r}")
     for pattern in data.get("exclude_token_patterns") or []:
         _check_token_pattern("exclude_token_patterns", pattern)
+    context = data.get("context") or {}
+    if not isinstance(context, dict) or set(context) - set(CONTEXT_KEYS):
+        raise PatternError(f"context: expected a mapping with keys from {CONTEXT_KEYS}")
+    for key, phrases in context.items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and normalize(p) for p in phrases):
+            raise PatternError(f"context.{key}: expected a list of phrases")
     priority = data.get("category_priority") or list(CATEGORIES)
     if sorted(priority) != sorted(CATEGORIES):
         raise PatternError(f"category_priority must list exactly {CATEGORIES}")
@@ -259,7 +294,8 @@ class CrisisDetector:
         make_doc = nlp.make_doc
         for fam in data["families"]:
             fid = fam["id"]
-            self.families[fid] = {"category": fam["category"], "language": fam["language"]}
+            self.families[fid] = {"category": fam["category"], "language": fam["language"],
+                                  "level": fam.get("level", "crisis")}
             docs = [make_doc(normalize(p)) for p in fam.get("phrases") or []]
             if docs:
                 self.phrases.add(fid, docs)
@@ -271,6 +307,12 @@ class CrisisDetector:
         if data.get("exclude_token_patterns"):
             self.matcher.add(_EXCLUDE, data["exclude_token_patterns"])
         self._exclude_key = nlp.vocab.strings[_EXCLUDE]
+        # Context words (urgency, past, criteria, present, nouns) in their own matcher.
+        self.context = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for key, phrases in (data.get("context") or {}).items():
+            self.context.add(key, [make_doc(normalize(p)) for p in phrases])
+        self._nouns = {w for p in (data.get("context") or {}).get("nouns", []) for w in normalize(p).split()}
+        self._question_starts = {normalize(w) for w in (data.get("context") or {}).get("question_starts", [])}
         self._set_anchors(data)
         self._vocab_limit = len(nlp.vocab) + 500_000  # see detect(): rebuild if it grows past this
 
@@ -354,7 +396,13 @@ class CrisisDetector:
         return found
 
     def detect(self, text: Any, exhaustive: bool = False) -> Optional[CrisisMatch]:
-        """`exhaustive=True` runs the token Matcher on the whole text (tests compare)."""
+        """The crisis-level match, or None. `exhaustive=True` runs the token Matcher
+        on the whole text (tests compare)."""
+        match = self.scan(text, exhaustive)
+        return match if match is not None and match.level == "crisis" else None
+
+    def scan(self, text: Any, exhaustive: bool = False) -> Optional[CrisisMatch]:
+        """The most serious rule match at either level ("crisis" or "check"), or None."""
         norm = normalize(text)
         if not norm:
             return None
@@ -365,14 +413,51 @@ class CrisisDetector:
                 break
         if not found:
             return None
+        flags = self._context(found[0][4])
+        crisis_hits, check_hits = [], []
+        for hit in found:
+            fam = self.families[hit[3]]
+            promote = fam["category"] in URGENT_CATEGORIES and "urgency" in flags
+            (crisis_hits if fam["level"] == "crisis" or promote else check_hits).append(hit)
+        context = ""
+        if crisis_hits and self._is_history(flags, crisis_hits, norm):
+            check_hits, crisis_hits, context = crisis_hits + check_hits, [], "history"
+        elif crisis_hits and "joking" in flags and all(
+                self.families[h[3]]["category"] in ("harm_others", "danger_now") for h in crisis_hits):
+            # "my mom is going to kill me if i'm late lol": ask, do not alarm
+            check_hits, crisis_hits, context = crisis_hits + check_hits, [], "joking"
+        hits, level = (crisis_hits, "crisis") if crisis_hits else (check_hits, "check")
         # most urgent category first, then earliest, then longest
-        found.sort(key=lambda h: (h[0], h[1], -(h[2] - h[1])))
-        _, start, end, fid, variant = found[0]
+        hits.sort(key=lambda h: (h[0], h[1], -(h[2] - h[1])))
+        _, start, end, fid, variant = hits[0]
         fam = self.families[fid]
-        categories = tuple(sorted({self.families[h[3]]["category"] for h in found},
+        categories = tuple(sorted({self.families[h[3]]["category"] for h in hits},
                                   key=self.priority.__getitem__))
         return CrisisMatch(category=fam["category"], language=fam["language"],
-                           text=variant[start:end], family=fid, categories=categories)
+                           text=variant[start:end], family=fid, categories=categories,
+                           level=level, context=context)
+
+    def _context(self, text: str) -> set[str]:
+        """Which context lists (urgency, past, criteria, present, question, joking) occur."""
+        strings = self.nlp.vocab.strings
+        flags: set[str] = set()
+        for _, chunk in _chunks(text):
+            flags.update(strings[key] for key, _, _ in self.context(self.nlp.make_doc(chunk)))
+        if _PAST_RE.search(text):
+            flags.add("past")
+        if "?" in text or text.split(" ", 1)[0] in self._question_starts:
+            flags.add("question")
+        return flags
+
+    def _is_history(self, flags: set[str], hits: list, norm: str) -> bool:
+        """About the past or the criteria, with nothing saying "now" (crisis_patterns.yml, CONTEXT)."""
+        if "present" in flags or "criteria" not in flags:
+            return False
+        if "past" in flags:
+            return True
+        if "question" in flags and "nouns" in flags:
+            return all(set(h[4][h[1]:h[2]].split()) & self._nouns for h in hits)
+        return False
 
     def needs_rebuild(self) -> bool:
         """A long-running process grows the spaCy vocab with every new word it sees."""
@@ -419,3 +504,139 @@ def reset() -> None:
     with _lock:
         _default = None
         _shared.clear()
+
+
+# --------------------------------------------------------------------------- levels (issue 9)
+# Two nets, one answer. The rules decide first (deterministic); the classifier in
+# bot/crisis_model.py catches what they miss. Levels:
+#   crisis: a crisis-level rule fired, or the classifier is very sure -> the crisis reply
+#   check:  a check-level rule, a question about a PAST crisis, or a classifier score
+#           between its thresholds -> ask directly and kindly, and give 988
+#   None:   nothing
+# Reply keys (content/dialogue.yml) are chosen here, so every channel says the same.
+
+_ES_WORDS = frozenset("""que de la el los las y en mi mis quiero estoy es por con para una un lo se ya
+mas pero porque tengo hijo hija mama papa esposo esposa esta estan muy todo nada nadie vida morir
+matar no me yo tu su sus como cuando donde hay ser estar hacer puedo quiere dice dijo ahora hoy
+noche manana pastillas audiencia corte orden hermano hermana ayuda miedo casa solo sola""".split())
+_EN_WORDS = frozenset("""the i to and my is it you of in he she that want do not am are this what with
+for have has was be just can will would so if they them his her on at about all any how who why
+when there feel feeling really anymore going right now tonight please help son daughter mom dad""".split())
+_SHARED = frozenset({"no", "me", "a", "solo", "son", "mama", "papa", "hay"})
+
+
+def guess_language(text: Any) -> str:
+    """"es" when more Spanish than English function words, else "en" (cheap, deterministic)."""
+    words = normalize(text).replace("?", " ").replace("!", " ").split()
+    es = sum(1 for w in words if w in _ES_WORDS and w not in _SHARED)
+    en = sum(1 for w in words if w in _EN_WORDS and w not in _SHARED)
+    return "es" if es > en else "en"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: Optional[str]          # "crisis" | "check" | None
+    category: Optional[str]       # danger_now | harm_others | overdose | suicide | self_harm
+    language: str                 # "en" | "es": the language of the reply
+    family: str = ""              # rule family id, or "model" for a classifier-only hit
+    source: str = ""              # "rules" | "model" | "rules+model" | ""
+    score: float = 0.0            # classifier risk score 0..1 (0.0 when the model is off)
+    context: str = ""             # "history": a question about the past or the criteria
+    match: Optional[CrisisMatch] = None
+
+    @property
+    def reply_key(self) -> Optional[str]:
+        return reply_key(self.level, self.category, self.language, self.context)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "category": self.category, "language": self.language,
+                "family": self.family, "source": self.source, "score": round(self.score, 3),
+                "context": self.context, "reply_key": self.reply_key,
+                "text": self.match.text if self.match else ""}
+
+
+def reply_key(level: Optional[str], category: Optional[str], language: str = "en",
+              context: str = "") -> Optional[str]:
+    """The content/dialogue.yml key for an assessment (None: no crisis reply)."""
+    if level not in LEVELS:
+        return None
+    if level == "crisis":
+        key = "crisis_danger" if category in URGENT_CATEGORIES else "crisis"
+    elif context == "history":
+        key = "crisis_check_history"
+    else:
+        key = "crisis_check_danger" if category in URGENT_CATEGORIES else "crisis_check"
+    return key + "_es" if language == "es" else key
+
+
+def assess(text: Any, use_model: bool = True, nlp: Any = None) -> Assessment:
+    """Both nets on `text`. Never raises on a str; a non-str gives level None.
+    If the classifier cannot be built or fails, the rules alone decide."""
+    if not isinstance(text, str) or not text.strip():
+        return Assessment(None, None, "en")
+    detector = get_detector(nlp)
+    match = detector.scan(text)
+    score = None
+    if use_model:
+        try:
+            from bot import crisis_model
+
+            score = crisis_model.get_model().score(text)
+        except Exception:  # noqa: BLE001 - the rules still answer; never break the safety net
+            import logging
+
+            logging.getLogger(__name__).exception("crisis classifier failed; rules only")
+    return combine(match, score, text, detector)
+
+
+def combine(match: Optional[CrisisMatch], score: Any, text: str,
+            detector: Optional[CrisisDetector] = None) -> Assessment:
+    """The decision table (kept apart so tests and scripts/crisis_report.py can use it)."""
+    risk = float(score.risk) if score is not None else 0.0
+    limits = _model_thresholds(score)
+    model_level = ("crisis" if risk >= limits["crisis"] else "check" if risk >= limits["check"]
+                   else None) if score is not None else None
+    guessed = guess_language(text)
+    if match is not None:
+        level = match.level
+        if level == "check" and model_level == "crisis" and match.context != "history":
+            level = "crisis"
+        language = "es" if guessed == "es" else match.language
+        source = "rules+model" if model_level else "rules"
+        return Assessment(level, match.category, language, match.family, source, risk,
+                          match.context, match)
+    if model_level is None:
+        return Assessment(None, None, guessed, score=risk)
+    context = ""
+    if model_level == "crisis" and detector is not None and _history_only(detector, text):
+        model_level, context = "check", "history"
+    return Assessment(model_level, score.category, guessed, "model", "model", risk, context)
+
+
+def _model_thresholds(score: Any) -> dict[str, float]:
+    if score is None:
+        return {"check": 1.1, "crisis": 1.1}
+    from bot import crisis_model
+
+    return crisis_model.get_model().thresholds
+
+
+def _history_only(detector: CrisisDetector, text: str) -> bool:
+    """A past/criteria question with nothing saying "now" (see context in crisis_patterns.yml)."""
+    flags = detector._context(normalize(text))
+    return "present" not in flags and "past" in flags and "criteria" in flags
+
+
+# Check-level reply keys and the crisis reply that follows a "yes" to their question.
+FOLLOWUP_KEYS = {"crisis_check": "crisis", "crisis_check_es": "crisis_es",
+                 "crisis_check_danger": "crisis_danger", "crisis_check_danger_es": "crisis_danger_es"}
+FOLLOWUP_PAYLOAD = "/crisis"  # the "yes" button of a check reply (content/dialogue.yml)
+_YES = frozenset({"yes", "y", "yeah", "yea", "yep", "ya", "yup", "yes i am", "i am", "si", "sí",
+                  "si lo estoy", "si estoy", "claro", "maybe", "kind of", "kinda", "sort of",
+                  "a veces", "tal vez", "quizas", "yes someone is", "si hay peligro", "yes i am thinking about it"})
+
+
+def is_yes(text: Any) -> bool:
+    """A short "yes" (or "maybe": treated as yes after a check question: safety first)."""
+    norm = re.sub(r"[^\w ]", " ", normalize(text))
+    return " ".join(norm.split()) in {normalize(w) for w in _YES}

@@ -29,14 +29,14 @@ logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 CRISIS_CATEGORY_KEY = "crisis_category"  # extra key in the parse result, e.g. "suicide"
-CRISIS_MATCH_KEY = "crisis"              # extra key: {"category", "language", "text", "family", "categories"}
+CRISIS_MATCH_KEY = "crisis"              # extra key: bot.crisis.Assessment.as_dict() (level, category, language, reply_key, ...)
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
 class CrisisOverride(GraphComponent, IntentClassifier):
-    """Forces the `crisis` intent when bot.crisis.detect() fires.
+    """Forces the `crisis` intent when bot.crisis.assess() says "crisis" or "check".
 
     Put it LAST in the NLU pipeline (after DIETClassifier and
     FallbackClassifier): a crisis message then ends as
@@ -80,6 +80,7 @@ class CrisisOverride(GraphComponent, IntentClassifier):
         # Build the matchers now: a broken patterns file fails at model load,
         # not on someone's first message, and the first message is not slow.
         crisis.get_detector()
+        crisis.assess("warm up")  # fits the classifier (about a second) at load, not on a user
         return cls({**cls.get_default_config(), **(config or {})})
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -92,26 +93,33 @@ class CrisisOverride(GraphComponent, IntentClassifier):
 
         for message in messages:
             try:
-                match = crisis.detect(message.get(TEXT))
+                found = crisis.assess(message.get(TEXT))
             except Exception:  # never let the safety layer break message parsing
                 logger.exception("Crisis detection failed; leaving the NLU result unchanged.")
                 continue
-            if match is None:
+            if found.level is None:
                 continue
-            self._override(message, match, INTENT, INTENT_RANKING_KEY)
+            if found.context == "history":
+                # A question about a past crisis: the model answers it; the details
+                # are kept so a channel can put the one-line 988 note first.
+                message.set(CRISIS_MATCH_KEY, found.as_dict(), add_to_output=True)
+                continue
+            self._override(message, found, INTENT, INTENT_RANKING_KEY)
         return messages
 
-    def _override(self, message: Message, match: Any, intent_key: Text, ranking_key: Text) -> None:
+    def _override(self, message: Message, found: Any, intent_key: Text, ranking_key: Text) -> None:
+        """crisis and check levels both become the crisis intent (never the menu);
+        action_crisis reads `crisis.reply_key` to choose the reply."""
         previous: Optional[Dict[Text, Any]] = message.get(intent_key)
         top = {"name": self.intent_name, "confidence": 1.0}
         ranking = [r for r in (message.get(ranking_key) or [])
                    if isinstance(r, dict) and r.get("name") != self.intent_name]
         message.set(intent_key, dict(top), add_to_output=True)
         message.set(ranking_key, [dict(top)] + ranking, add_to_output=True)
-        message.set(CRISIS_CATEGORY_KEY, match.category, add_to_output=True)
-        message.set(CRISIS_MATCH_KEY, match.as_dict(), add_to_output=True)
-        logger.info("Crisis override (%s, %s) replaced intent %s.", match.category, match.family,
-                    (previous or {}).get("name"))
+        message.set(CRISIS_CATEGORY_KEY, found.category, add_to_output=True)
+        message.set(CRISIS_MATCH_KEY, found.as_dict(), add_to_output=True)
+        logger.info("Crisis override (%s, %s, %s) replaced intent %s.", found.level, found.category,
+                    found.family, (previous or {}).get("name"))
 
 
 # =============================================================================

@@ -186,13 +186,126 @@ CRISIS_CASES = {
         "no estoy a salvo",
         "hay alguien en mi casa",
     ]),
+    # ---- added for issue 9: the phrasings it reports as missed, and their kin
+    "suicide_passive": ("suicide", "en", [
+        "if they force meds on me I might as well be dead",
+        "I might as well be dead if they force meds on me",
+        "everyone would be better off",
+        "id rather die than go back to that hospital",
+        "I'll just end it if the judge signs the order",
+        "i won't be around much longer",
+        "I can't do it anymore",
+    ]),
+    "farewell": ("suicide", "en", [
+        "this is my last msg",
+        "this is my last message, thank you",
+        "by the time you read this i will be gone",
+        "tell my mom i love her",
+        "i gave away all my things",
+    ]),
+    "plan_means": ("suicide", "en", [
+        "I have saved up two months of pills and tonight is as good as any night",
+        "tonight is as good as any night",
+        "been saving my meds for weeks",
+        "how many pills would it take",
+        "she mixed pills to sleep for good",
+        "I have enough pills to never wake up",
+    ]),
+    "self_harm_more": ("self_harm", "en", [
+        "he keeps banging his head against the wall",
+        "i scratch until i bleed",
+        "she is burning her hands with a lighter",
+        "i put out a cigarette on my arm",
+        "the urge to cut is so strong",
+    ]),
+    "medical_now": ("overdose", "en", [
+        "my daughter mixed pills with alcohol to sleep for good",
+        "he's unresponsive",
+        "she is foaming at the mouth",
+        "my son took his pills with a bottle of vodka",
+        "i can't wake her up",
+    ]),
+    "danger_others_now": ("danger_now", "en", [
+        "my son is screaming and breaking things",
+        "he is smashing the windows",
+        "my brother is threatening everyone in the house",
+        "he's punching holes in the walls",
+        "he's violent right now",
+    ]),
+    "suicide_es_more": ("suicide", "es", [
+        "ya no quiero despertar",
+        "soy una carga para todos",
+        "tengo pastillas guardadas para el día de la audiencia",
+        "estoy juntando mis pastillas",
+        "este es mi último mensaje",
+        "prefiero morir que volver al hospital",
+    ]),
+    "self_harm_es_more": ("self_harm", "es", [
+        "me golpeo la cabeza contra la pared",
+        "me corté otra vez",
+    ]),
+    "medical_es": ("overdose", "es", [
+        "mi hija no respira",
+        "mezcló pastillas con alcohol",
+    ]),
+    "danger_es_more": ("danger_now", "es", [
+        "mi hijo está rompiendo todo",
+        "está persiguiendo a mi mamá con un bate",
+    ]),
+}
+
+# Check-level families: ambiguous alone. They get the direct, kind question
+# (dialogue.yml crisis_check*), never the menu, and never the full crisis reply.
+CHECK_CASES = {
+    "passive_check": ("suicide", "en", [
+        "i'd rather just give up",
+        "there's no point anymore",
+        "i feel so hopeless",
+        "thank you for everything. goodbye",
+        "i have a plan",
+    ]),
+    "self_harm_check": ("self_harm", "en", [
+        "i keep banging my head against the wall",
+        "i punish myself",
+    ]),
+    "danger_check": ("danger_now", "en", [
+        "my son is screaming",
+        "he's out of control",
+    ]),
+    "check_es": ("suicide", "es", [
+        "soy una carga",
+        "me rindo",
+    ]),
+    "medical_check": ("overdose", "en", [
+        "he passed out",
+        "i took too much",
+        "i won't need the lawyer list anymore",
+    ]),
 }
 
 ALL_CRISIS = [(fam, text) for fam, (_, _, texts) in CRISIS_CASES.items() for text in texts]
 
 
 def test_every_family_in_the_yaml_has_a_test_case():
-    assert {f["id"] for f in PATTERNS["families"]} == set(CRISIS_CASES)
+    assert {f["id"] for f in PATTERNS["families"]} == set(CRISIS_CASES) | set(CHECK_CASES)
+    levels = {f["id"]: f.get("level", "crisis") for f in PATTERNS["families"]}
+    assert {levels[f] for f in CRISIS_CASES} == {"crisis"}
+    assert {levels[f] for f in CHECK_CASES} == {"check"}
+
+
+@pytest.mark.parametrize("family", sorted(CHECK_CASES))
+def test_check_family_asks_instead_of_alarming(family):
+    category, language, texts = CHECK_CASES[family]
+    for text in texts:
+        match = crisis.get_detector().scan(text)
+        assert match is not None and match.level == "check", text
+        assert category in match.categories and match.language == language, text
+        assert crisis.detect(text) is None, text  # detect(): crisis level only
+
+
+@pytest.mark.parametrize("text", ["he is screaming right now what do i do", "my son is out of control rn, help"])
+def test_urgency_turns_a_danger_check_into_a_crisis(text):
+    assert crisis.detect(text).category == "danger_now"
 
 
 @pytest.mark.parametrize("family", sorted(CRISIS_CASES))
@@ -334,8 +447,9 @@ def test_not_a_crisis(text):
     assert crisis.detect(text) is None
 
 
-# Deliberate catches: about the past or hypothetical, but they fire on purpose
-# (see DELIBERATE CATCHES in crisis_patterns.yml). Offering 988 first is cheap.
+# Formerly "deliberate catches" (the full crisis reply). Issue 9: a question about a
+# PAST crisis or about the criteria is not a crisis now. The rules still see it, at
+# the check level with context "history": a one-line 988 note, then the answer.
 DELIBERATE_CATCHES = [
     "he attempted suicide last year, does that count?",
     "my son overdosed twice last year, can he get AOT",
@@ -346,6 +460,17 @@ DELIBERATE_CATCHES = [
 
 @pytest.mark.parametrize("text", DELIBERATE_CATCHES)
 def test_deliberate_catches(text):
+    match = crisis.get_detector().scan(text)
+    assert match is not None and match.level == "check" and match.context == "history"
+    assert crisis.detect(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "he attempted suicide last year and he says he wants to do it again tonight",
+    "my son overdosed last year and now he is not breathing",
+    "i tried to kill myself before, does that count? i want to die",
+])
+def test_present_wins_over_history(text):
     assert crisis.detect(text) is not None
 
 
@@ -354,9 +479,10 @@ def test_deliberate_catches(text):
 def test_every_phrase_fires_on_its_own():
     """No `exclude` entry may swallow a crisis phrase, and every phrase tokenises to something."""
     bad = []
+    detector = crisis.get_detector()
     for fam in PATTERNS["families"]:
         for phrase in fam.get("phrases") or []:
-            match = crisis.detect(phrase)
+            match = detector.scan(phrase)
             if match is None or fam["category"] not in match.categories:
                 bad.append((fam["id"], phrase, match))
     assert bad == []
@@ -369,10 +495,10 @@ def test_every_exclusion_is_quiet_on_its_own():
 def test_windowed_matching_equals_exhaustive_matching():
     detector = crisis.get_detector()
     filler = "we talked to the county about the petition and the hearing date. " * 40
-    texts = [t for _, t in ALL_CRISIS] + NOT_CRISIS + DELIBERATE_CATCHES
+    texts = [t for _, t in ALL_CRISIS] + NOT_CRISIS + DELIBERATE_CATCHES + [t for _, _, ts in CHECK_CASES.values() for t in ts]
     for text in texts:
         for padded in (text, filler + text + " " + filler):
-            assert detector.detect(padded) == detector.detect(padded, exhaustive=True), padded
+            assert detector.scan(padded) == detector.scan(padded, exhaustive=True), padded
 
 
 def _write_patterns(tmp_path, family_patch):
@@ -553,7 +679,7 @@ def test_override_survives_a_detector_error(override, monkeypatch):
     def boom(_text):
         raise RuntimeError("broken")
 
-    monkeypatch.setattr(crisis, "detect", boom)
+    monkeypatch.setattr(crisis, "assess", boom)
     [out] = override.process([_message("i want to die", FALLBACK, [FALLBACK])])
     assert out.get("intent") == FALLBACK
 

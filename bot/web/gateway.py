@@ -2,9 +2,12 @@
 
 Order of checks, the same on every channel:
   1. clean the text (Unicode NFC, no control or bidi characters, no lone surrogates);
-  2. crisis first: `bot.crisis.detect` on the full text; when it fires the crisis
-     reply from content/ goes back at once, even if Rasa is down, and the message
-     is still passed on to Rasa in the background (Rasa has its own override);
+  2. crisis first: `bot.crisis.assess` (rules, then the classifier) on the full text.
+     At the crisis or check level the reply it names (content/dialogue.yml crisis*)
+     goes back at once, even if Rasa is down, and the message is still passed on to
+     Rasa in the background (Rasa has its own override). A question about a past
+     crisis gets a one-line crisis-line note before Rasa's answer. A "yes" to a check
+     question (typed, or its button) gets the crisis reply at once too;
   3. only payloads of the buttons just offered to this sender are accepted; any
      other text starting with "/" has its slashes removed, so it can never run
      an intent;
@@ -22,6 +25,7 @@ import hashlib
 import hmac
 import logging
 import re
+import threading
 import time
 import unicodedata
 from collections import deque
@@ -34,6 +38,7 @@ from bot.web.store import Store, delete_tracker
 
 log = logging.getLogger("bot.web.gateway")
 
+_FOLLOWUP = "/crisis"  # payload of a check reply's "yes" button (bot.crisis.FOLLOWUP_PAYLOAD)
 BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
 
 
@@ -212,6 +217,40 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
+@dataclass
+class CrisisCall:
+    """What the gateway needs from a crisis assessment."""
+    level: str | None           # crisis | check | None
+    reply_key: str | None       # content/dialogue.yml key
+    context: str = ""           # "history": a note before Rasa's answer
+
+
+def _warm_up(crisis) -> None:
+    try:
+        crisis.assess("warm up")
+    except Exception as exc:  # noqa: BLE001 - assess() falls back to the rules by itself
+        log.error("crisis classifier warm-up failed: %s", type(exc).__name__)
+
+
+def crisis_assessor(detect: Callable[[str], object]) -> Callable[[str], CrisisCall]:
+    """bot.crisis.detect -> bot.crisis.assess (both nets, three levels). Any other
+    callable (a test stub) keeps its old meaning: a truthy result is a crisis."""
+    from bot import crisis
+
+    if detect is crisis.detect:
+        # Fit the classifier (about a second) in the background now, not on a first user.
+        threading.Thread(target=_warm_up, args=(crisis,), daemon=True).start()
+
+        def assess(text: str) -> CrisisCall:
+            found = crisis.assess(text)
+            return CrisisCall(found.level, found.reply_key, found.context)
+        return assess
+
+    def legacy(text: str) -> CrisisCall:
+        return CrisisCall("crisis", "crisis") if detect(text) else CrisisCall(None, None)
+    return legacy
+
+
 class Gateway:
     def __init__(self, store: Store, rasa: RasaClient, content, detect: Callable[[str], object],
                  keys: Keys, max_chars: int = 1000, rate_limit: int = 20,
@@ -220,6 +259,7 @@ class Gateway:
         self.rasa = rasa
         self.content = content
         self.detect = detect
+        self.assess = crisis_assessor(detect)
         self.keys = keys
         self.max_chars = max_chars
         self.limiter = RateLimiter(rate_limit, rate_window)
@@ -313,40 +353,81 @@ class Gateway:
             if button is None:
                 log.info("channel=%s kind=stale_button", channel)
                 return Outcome("stale", [{"text": self.note_stale()}], None, False, offered), None
+            followup = self._followup(payload, by_payload)
+            if followup:  # "yes" to a check question: the crisis reply, even past the rate limit
+                return self._crisis_outcome(channel, key, followup, button["title"], False, [],
+                                            payload)
             if not self.limiter.allow(key):
                 return self._limited(channel, offered), None
             return Outcome("answer", [], button["title"]), (payload, None)
 
         clean = clean_text(text)
-        crisis = self.detect(clean[:20000]) if clean else None
+        crisis = self.assess(clean[:20000]) if clean else CrisisCall(None, None)
+        if crisis.level is None and _FOLLOWUP in by_payload:
+            answered = self._answer_to_check(channel, key, clean, by_payload, typed_payloads)
+            if answered:
+                return answered
         if typed_payloads and clean.startswith("/") and clean in by_payload:
             # a chat widget sends a clicked button's payload as the message text
             if not self.limiter.allow(key):
                 return self._limited(channel, offered), None
             return Outcome("answer", [], by_payload[clean]["title"]), (clean, None)
         message = strip_slashes(clean)
+        urgent = crisis.level is not None and crisis.context != "history"
         if not message:
-            if crisis:  # cannot really happen, but crisis wins over everything
-                msgs = self.dialogue("crisis")
-                return Outcome("crisis", msgs, clean, False, collect_buttons(msgs), reply_key="crisis",
-                               danger_now=danger_now(crisis)), None
+            if urgent:  # cannot really happen, but crisis wins over everything
+                msgs = self.dialogue(crisis.reply_key or "crisis")
+                return Outcome("crisis", msgs, clean, False, collect_buttons(msgs),
+                               reply_key=crisis.reply_key or "crisis",
+                               danger_now="danger" in (crisis.reply_key or "")), None
             log.info("channel=%s kind=empty", channel)
             return Outcome("empty", [{"text": self.note_empty()}], None, False, offered), None
         cut = len(message) > self.max_chars
         message = cut_text(message, self.max_chars)
         pre = [{"text": self.note_cut()}] if cut else []
-        if crisis:
-            log.info("channel=%s kind=crisis", channel)
-            msgs = self.dialogue("crisis") + pre
-            outcome = Outcome("crisis", msgs, message, cut, collect_buttons(msgs), reply_key="crisis",
-                              danger_now=danger_now(crisis))
-            if not self.limiter.allow(key):
-                self.store.set_offered(key, outcome.buttons)
-                return outcome, None
-            return outcome, (message, crisis)
+        if urgent:
+            return self._crisis_outcome(channel, key, crisis.reply_key or "crisis", message, cut,
+                                        pre, message)
+        if crisis.level is not None and crisis.reply_key:  # a past crisis: one line first
+            pre = self.dialogue(crisis.reply_key) + pre
         if not self.limiter.allow(key):
             return self._limited(channel, offered, shown=message), None
         return Outcome("answer", pre, message, cut), (message, None)
+
+    def _crisis_outcome(self, channel, key, reply_key, shown, cut, pre, forward):
+        """The crisis or check reply now; `forward` still goes to Rasa in the background."""
+        log.info("channel=%s kind=crisis", channel)
+        msgs = self.dialogue(reply_key) + pre
+        outcome = Outcome("crisis", msgs, shown, cut, collect_buttons(msgs), reply_key=reply_key,
+                          danger_now="danger" in (reply_key or ""))
+        if not self.limiter.allow(key):
+            self.store.set_offered(key, outcome.buttons)
+            return outcome, None
+        return outcome, (forward, True)
+
+    def _answer_to_check(self, channel, key, clean, by_payload, typed_payloads):
+        """A typed "yes" to "Are you thinking about ending your life?" (or, from a chat
+        widget, the "yes" button's payload as text): the crisis reply at once."""
+        from bot.crisis import is_yes
+
+        if is_yes(clean) or (typed_payloads and clean == _FOLLOWUP):
+            shown = by_payload[_FOLLOWUP]["title"] if clean == _FOLLOWUP else clean
+            return self._crisis_outcome(channel, key, self._followup(_FOLLOWUP, by_payload), shown,
+                                        False, [], _FOLLOWUP)
+        return None
+
+    def _followup(self, payload: str, by_payload: dict) -> str | None:
+        """The crisis reply that answers "yes" to the check question just offered."""
+        from bot.crisis import FOLLOWUP_KEYS
+
+        if payload != _FOLLOWUP or payload not in by_payload:
+            return None
+        title = by_payload[payload]["title"]
+        for check_key, crisis_key in FOLLOWUP_KEYS.items():
+            buttons = self.dialogue(check_key)[-1].get("buttons") or []
+            if any(b["title"] == title for b in buttons):
+                return crisis_key
+        return "crisis"
 
     def _limited(self, channel, offered, shown=None) -> Outcome:
         log.info("channel=%s kind=rate_limited", channel)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from pathlib import Path
 
 import numpy
@@ -55,15 +54,12 @@ def test_classifier_is_quiet_on_ordinary_questions(model, text):
     assert crisis.assess(text).level is None
 
 
-def test_classifier_fit_is_deterministic_and_fast():
+def test_classifier_fit_is_deterministic():
     texts, labels = crisis_model.training_set()
-    start = time.perf_counter()
     a = crisis_model.CrisisModel(texts, labels)
-    elapsed = time.perf_counter() - start
     b = crisis_model.CrisisModel(texts, labels)
     clf_a, clf_b = a.pipeline.steps[-1][1], b.pipeline.steps[-1][1]
     assert numpy.array_equal(clf_a.coef_, clf_b.coef_)
-    assert elapsed < 15, f"fit took {elapsed:.1f} s"  # ~1 s on an idle core; CI machines are shared
 
 
 def test_fast_scorer_equals_scikit_learn(model):
@@ -72,14 +68,6 @@ def test_fast_scorer_equals_scikit_learn(model):
         if not text:
             continue
         assert numpy.allclose(model.scorer.proba(text), model.pipeline.predict_proba([text])[0]), text
-
-
-def test_classifier_speed(model):
-    texts = MODEL_ONLY * 20
-    start = time.perf_counter()
-    for text in texts:
-        model.score(text)
-    assert (time.perf_counter() - start) / len(texts) < 0.005
 
 
 def test_long_message_is_scored_by_sentence(model):
@@ -175,10 +163,9 @@ def test_assess_never_raises(value):
 
 
 def test_assess_on_a_huge_message():
+    # A crisis at the very end of a huge message is still found (speed: scripts/crisis_report.py).
     text = ("the hearing is next week " * 6000) + "i want to die"
-    start = time.perf_counter()
     assert crisis.assess(text).level == "crisis"
-    assert time.perf_counter() - start < 2.0
 
 
 def test_language_guess():
@@ -271,7 +258,9 @@ def _run_action(latest):
     tracker = Tracker("t", {}, latest, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionCrisis().run(dispatcher, tracker, {}))
-    return [m["text"] for m in dispatcher.messages]
+    marker = dispatcher.messages[-1].get("custom") or {}
+    assert marker.get("crisis"), "the crisis reply ends with its channel marker"
+    return [m["text"] for m in dispatcher.messages[:-1]]
 
 
 def test_action_uses_the_key_from_the_parse():

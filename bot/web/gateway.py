@@ -247,7 +247,10 @@ def crisis_assessor(detect: Callable[[str], object]) -> Callable[[str], CrisisCa
         return assess
 
     def legacy(text: str) -> CrisisCall:
-        return CrisisCall("crisis", "crisis") if detect(text) else CrisisCall(None, None)
+        found = detect(text)
+        if not found:
+            return CrisisCall(None, None)
+        return CrisisCall("crisis", "crisis_danger" if danger_now(found) else "crisis")
     return legacy
 
 

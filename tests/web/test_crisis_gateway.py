@@ -74,13 +74,14 @@ def test_a_past_crisis_question_gets_a_note_then_the_answer(make_client, fake_ra
 
 def test_check_then_1_by_sms_gets_the_crisis_reply(real):
     from bot.web.sms import to_gsm7
-    from web_helpers import sms, twiml_text
+    from web_helpers import sms, twiml_texts
 
-    first = twiml_text(sms(real, "i'd rather just give up", phone="+15550004444"))
-    assert first.startswith(to_gsm7(texts_of("crisis_check")[0]))
-    assert "988" in first
-    second = twiml_text(sms(real, "1", phone="+15550004444"))  # the numbered "Yes" button
-    assert second.startswith(to_gsm7(texts_of("crisis")[0]))
+    first, menu = twiml_texts(sms(real, "i'd rather just give up", phone="+15550004444"))
+    assert first == to_gsm7(texts_of("crisis_check_sms")[0])  # 988 first, then the question
+    assert first.startswith("988") and "ending your life" in first
+    assert "1" in menu and "Yes" in menu
+    second = twiml_texts(sms(real, "1", phone="+15550004444"))[0]  # the numbered "Yes" button
+    assert second == to_gsm7(texts_of("crisis_sms")[0])
 
 
 def test_outcome_names_the_crisis_reply_for_the_channels(real):

@@ -174,7 +174,14 @@ def test_every_crisis_sms_form_is_one_segment_starting_with_988():
     for key in forms:
         first = to_gsm7(c.render_dialogue(key)[0]["text"])
         assert is_gsm7(c.render_dialogue(key)[0]["text"]), key  # written in GSM-7, nothing replaced
-        assert first.startswith(c.contacts["crisis_988"]["phone"]), key
+        base = c.dialogue.get(key[:-len("_sms")], {})
+        if base.get("danger_now"):  # someone may be in danger now: 911 in the first sentence
+            assert c.contacts["emergency_911"]["phone"] in first.split(".")[0], key
+            assert c.contacts["crisis_988"]["phone"] in first, key
+        elif key.endswith("_es_sms"):  # Spanish: "Llame al 988 y marque 2 ..."
+            assert first.split(" y ")[0].endswith(c.contacts["crisis_988"]["phone"]), key
+        else:
+            assert first.startswith(c.contacts["crisis_988"]["phone"]), key
         assert septets(first) <= 160, (key, septets(first))
 
 

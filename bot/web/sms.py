@@ -10,7 +10,7 @@
   silence until START); HELP/INFO says what this is and how to reach a person, and is
   answered even after STOP (carriers allow HELP replies); DELETE erases the conversation.
 - SMS forms (bot/web/sms_forms.py): the greeting is sent as `greet_sms` (the notice in
-  one line, 988 and a short numbered menu, at most 2 segments); a topic answer's first
+  one line, the crisis line and a short numbered menu, at most 2 segments); a topic answer's first
   text is its `sms` form (key fact, phone number, short citation), the full answer
   after MORE. The first reply to a new number has the one-line notice (`sms_disclosure`)
   unless its SMS form carries it.

@@ -331,3 +331,24 @@ def test_a_reply_the_gateway_does_not_recognise_is_sent_whole(client, rasa_answe
     first = twiml_text(sms(client, "anything"))
     assert first.startswith(to_gsm7(msgs[0]["text"]))
     assert c.render_topic_sms(c.topics["lawyer"]["CA"]) not in first
+
+
+def test_the_segments_report_measures_before_and_after(tmp_path):
+    """scripts/sms_report.py (make sms-report): every answer's first text is at most 2
+    segments and holds its citation; the full answers it compares with are longer."""
+    import importlib.util
+
+    from web_helpers import ROOT
+
+    spec = importlib.util.spec_from_file_location("sms_report", ROOT / "scripts" / "sms_report.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    c = load()
+    rows = [mod.measure(c, t) for t in all_topics()]
+    assert max(r["new_segments"] for r in rows) <= 2
+    assert all(r["new_cite"] for r in rows)
+    assert all(r["new_phone"] for r in rows if r["has_phone"])
+    assert sum(r["full_segments"] > 2 for r in rows) > len(rows) // 2
+    out = tmp_path / "sms.md"
+    assert mod.main(["--out", str(out)]) == 0
+    assert "| CA lawyer |" in out.read_text()

@@ -352,3 +352,15 @@ def test_the_segments_report_measures_before_and_after(tmp_path):
     out = tmp_path / "sms.md"
     assert mod.main(["--out", str(out)]) == 0
     assert "| CA lawyer |" in out.read_text()
+
+
+def test_talk_to_a_person_right_after_a_crisis_still_starts_with_988(client, fake_rasa):
+    """Lines Rasa sends before an answer stay before its SMS form (actions/contacts.py)."""
+    c = load()
+    msgs = c.render_dialogue("help_after_crisis") + action_answer("help", "CA")
+    fake_rasa.reply = lambda body: as_rasa(msgs, body)
+    sms(client, "hi")
+    first = twiml_text(sms(client, "talk to a person"))
+    assert first.startswith(to_gsm7(msgs[0]["text"]))
+    assert c.render_topic_sms(c.topics["help"]["CA"]) in first
+    assert septets(first) <= 459 and is_gsm7(first)

@@ -8,8 +8,8 @@ sends their SMS form, also from content/:
   `discloses: true` carries the notice, so no separate notice goes before it.
 - a topic answer (content/answers/*.yml) with an `sms` field: the first text is the
   SMS form (key fact, phone number, short citation), then "Reply MORE for the full
-  answer." and the menu when it still fits in 2 segments; the full answer and the menu
-  wait for MORE.
+  answer." and as much of the menu as still fits in 2 segments (options 1, 2, ... with
+  the same numbers as the full menu); the full answer and the whole menu wait for MORE.
 Why a look-up and not a marker sent by the Rasa action: the actions, the model and the
 web and API replies stay exactly as they are, and a reply the gateway does not
 recognise (any change of wording on one side only) falls back to the full text, paged.
@@ -96,8 +96,16 @@ def plan(content, messages: list[dict], compose, septets) -> Plan:
                     offered=collect_buttons(first))
     more = content.render_dialogue("sms_full_answer")
     first = before + [{"text": content.render_topic_sms(run.ref)}] + more
-    menu = collect_buttons(messages)
-    with_menu = first + [{"text": "", "buttons": menu}] if menu else first
-    if menu and septets(compose(with_menu)) <= TWO_SEGMENTS:
-        first = with_menu
-    return Plan(first=first, rest=messages[start:])
+    return Plan(first=first + _menu_that_fits(first, collect_buttons(messages), compose, septets),
+                rest=messages[start:])
+
+
+def _menu_that_fits(first: list[dict], menu: list[dict], compose, septets) -> list[dict]:
+    """As much of the menu as keeps the first text within 2 segments, from option 1 on:
+    the numbers shown are the numbers of the full menu that ends the full answer, so a
+    number texted before MORE picks the option the person saw."""
+    for n in range(len(menu), 0, -1):
+        part = [{"text": "", "buttons": menu[:n]}]
+        if septets(compose(first + part)) <= TWO_SEGMENTS:
+            return part
+    return []

@@ -184,6 +184,15 @@ def test_every_state_answers_sms_form_names_its_state(topic):
     assert any(n in form for n in names), (topic.state, topic.id)
 
 
+@pytest.mark.parametrize("topic", all_topics(), ids=topic_ids())
+def test_every_sms_form_reads_at_grade_8_or_below(topic):
+    """Plain language, as for the full answers (tests/test_content.py): short sentences."""
+    import textstat
+
+    words = re.split(r"\sLaw: ", load().render_topic_sms(topic))[0]  # the citation excluded
+    assert textstat.flesch_kincaid_grade(words) <= 8, words
+
+
 # The sentence a frightened reader needs, in the first text (not behind MORE).
 KEY_FACTS = [
     ("CA", "medication", "AOT cannot force you to take medication"),

@@ -394,3 +394,41 @@ def test_only_the_options_that_fit_are_shown_first_with_their_own_numbers():
     assert 0 < len(shown) < len(many) and segments(first) <= 2
     assert shown == [(str(i), b["title"]) for i, b in enumerate(many[:len(shown)], 1)]
     assert first.startswith(c.render_topic_sms(topic))
+
+
+# ---- the assistant's own replies with an SMS form (content/dialogue.yml `<key>_sms`) ---------------
+def dialogue_forms():
+    c = load()
+    return sorted(k for k in c.dialogue if k.endswith("_sms") and not k.startswith("crisis")
+                  and k[:-4] in c.dialogue)
+
+
+def test_greet_and_menu_have_sms_forms():
+    assert {"greet_sms", "menu_sms"} <= set(dialogue_forms())
+
+
+@pytest.mark.parametrize("key", dialogue_forms())
+def test_every_dialogue_sms_form_fits_two_segments_with_its_menu(key):
+    from bot.web.sms import compose
+
+    c = load()
+    text = to_gsm7(compose(c.render_dialogue(key)))
+    assert segments(text) <= 2, (key, septets(text))
+    # the same choices as the reply it stands for (same payloads), short titles
+    base = {b["payload"] for m in c.render_dialogue(key[:-4]) for b in m.get("buttons", [])}
+    own = [b for m in c.render_dialogue(key) for b in m.get("buttons", [])]
+    assert {b["payload"] for b in own} <= base
+    assert all(len(b["title"]) <= 20 for b in own)
+
+
+def test_start_over_by_sms_shows_the_short_menu_in_one_text(client, fake_rasa):
+    c = load()
+    msgs = c.render_dialogue("start_over") + c.render_dialogue("menu")
+    fake_rasa.reply = lambda body: as_rasa(msgs, body)
+    sms(client, "hi")
+    text = twiml_text(sms(client, "start over"))
+    assert text.startswith(to_gsm7(msgs[0]["text"])) and segments(text) <= 2
+    titles = [b["title"] for b in c.render_dialogue("menu_sms")[-1]["buttons"]]
+    assert [t for _, t in MENU_LINE.findall(text)] == titles
+    sms(client, "2")
+    assert fake_rasa.messages[-1] == c.render_dialogue("menu_sms")[-1]["buttons"][1]["payload"]

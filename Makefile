@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge
+.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge sms-report
 
 run: install train serve            ## install, train if stale, start everything
 
@@ -46,6 +46,9 @@ cv: train                           ## the same report plus 5-fold cross-validat
 
 bench: train                        ## load benchmark on 127.0.0.1 -> reports/bench.md, bench.json
 	$(PY) scripts/bench.py
+
+sms-report:                         ## SMS segments per answer, before/after the SMS forms -> reports/sms_segments.md
+	$(PY) scripts/sms_report.py
 
 purge:                              ## delete conversations older than RETENTION_DAYS (cron-safe)
 	$(PY) -m bot.web.store purge

@@ -53,6 +53,9 @@ class Topic:
     sources: tuple[str, ...]  # ids in sources.yml; the first is the main one
     last_reviewed: str
     buttons: tuple[dict, ...] = ()
+    # The SMS form (content/answers/*.yml `sms`): the key fact, the phone number if the
+    # answer has one, and a short citation, in at most 2 texts. The full answer follows on MORE.
+    sms: str = ""
 
     @property
     def source(self) -> str:
@@ -151,6 +154,10 @@ class Content:
             msgs[-1]["buttons"] = [dict(b) for b in topic.buttons]
         return msgs
 
+    def render_topic_sms(self, topic: Topic, **ctx: Any) -> str:
+        """A topic's SMS form (its key fact, phone number and short citation); '' if none."""
+        return self.render_text(topic.sms, state=topic.state, **ctx) if topic.sms else ""
+
     def render_dialogue(self, key: str, **ctx: Any) -> list[dict]:
         """The assistant's own lines (greeting, menu, ...) from dialogue.yml."""
         entry = self.dialogue[key]
@@ -188,6 +195,7 @@ def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
                 messages=tuple(raw["messages"]), citation=raw["citation"],
                 sources=tuple(_as_list(raw["source"])),
                 last_reviewed=str(raw["last_reviewed"]), buttons=tuple(raw.get("buttons", ())),
+                sms=raw.get("sms", ""),
             )
             unknown = [s for s in topic.sources if s not in sources]
             if unknown:

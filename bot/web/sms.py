@@ -9,6 +9,11 @@
 - A lone STOP word opts out (one confirmation naming the service and the crisis line, then
   silence until START); HELP/INFO says what this is and how to reach a person, and is
   answered even after STOP (carriers allow HELP replies); DELETE erases the conversation.
+- SMS forms (bot/web/sms_forms.py): the greeting is sent as `greet_sms` (the notice in
+  one line, the crisis line and a short numbered menu, at most 2 segments); a topic answer's first
+  text is its `sms` form (key fact, phone number, short citation), the full answer
+  after MORE. The first reply to a new number has the one-line notice (`sms_disclosure`)
+  unless its SMS form carries it.
 - Crisis first: the crisis reply's first text is its SMS form (content/dialogue.yml
   `crisis_sms`, or `<reply key>_sms`): one segment, starting with the crisis line. Its other lines
   and the numbered menu follow in a second text. A crisis message from a number that
@@ -31,6 +36,7 @@ from fastapi.responses import Response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.web import sms_forms
 from bot.web.gateway import Gateway, clean_text, collect_buttons
 
 log = logging.getLogger("bot.web.sms")
@@ -359,12 +365,26 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
         pages = paginate(rest) if rest else []
         store.sms_set_pages(key, pages[1:])
         return [first] + pages[:1]
-    messages = outcome.messages
+    return _answer_texts(store, key, content, outcome.messages)
+
+
+def _answer_texts(store, key: str, content, messages: list[dict]) -> str:
+    """An answer by SMS: its SMS form first when it has one (bot/web/sms_forms.py), the
+    notice before the first reply to a new number, the rest after MORE."""
+    plan = sms_forms.plan(content, messages, compose, septets)
+    if plan.offered is not None:  # the menu shown is the SMS form's: numbers pick from it
+        store.set_offered(key, plan.offered)
+    first = plan.first
     if not store.sms_disclosed(key):
         store.sms_set_disclosed(key)
-        seen = {" ".join(m["text"].split()) for m in messages if m.get("text")}
-        messages = [m for m in disclosure(content) if " ".join(m["text"].split()) not in seen] + messages
-    return _first_page(store, key, compose(messages))
+        if not plan.discloses:
+            seen = {" ".join(m["text"].split()) for m in first if m.get("text")}
+            first = [m for m in disclosure(content) if " ".join(m["text"].split()) not in seen] + first
+    pages = paginate(to_gsm7(compose(first)))
+    if plan.rest:
+        pages += paginate(to_gsm7(compose(plan.rest)))
+    store.sms_set_pages(key, pages[1:])
+    return pages[0] if pages else nothing_more_text(content)
 
 
 def _opted_out_reply(gw: Gateway, key: str, word: str | None, body: str) -> str | None:

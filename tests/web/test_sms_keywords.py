@@ -138,7 +138,7 @@ class ToolRasa:
         from rasa_sdk.executor import CollectingDispatcher
 
         msg = body["message"]
-        if msg in ("/check_eligibility", "does my son qualify"):
+        if msg in ("/check_eligibility", "who qualifies", "does my son qualify"):
             self.chat = self.Chat().start("check_eligibility", msg)
             texts, buttons = self.chat.texts, self.chat.buttons
         elif msg == "/stop_tool" and self.chat:
@@ -195,9 +195,10 @@ def test_walk_a_whole_guided_tool_by_sms_and_leave_one_by_its_number(make_client
         replies.append(reply)
         return reply
 
-    reply = text("hi")
-    reply = text(number_for(reply, "Who qualifies? Step by step"))
-    assert tool_rasa.messages[-1] == "/check_eligibility"
+    reply = text("hi")  # the SMS greeting (greet_sms): a short menu, no eligibility in it
+    assert menu_titles(reply) == [b["title"] for b in c.render_dialogue("greet_sms")[-1]["buttons"]]
+    reply = text("who qualifies")
+    assert tool_rasa.messages[-1] == "who qualifies"
     reply = text(number_for(reply, "California"))
     assert "Who are you asking about?" in reply
     reply = text(number_for(reply, "My son"))

@@ -210,6 +210,12 @@ def legal_number(key: str) -> int:
 
 
 @functools.lru_cache(maxsize=1)
+def followups() -> dict:
+    """content/followups.yml: what every answer offers next (related question, help, more)."""
+    return _read("followups.yml")
+
+
+@functools.lru_cache(maxsize=1)
 def load() -> Content:
     """Read content/ once per process."""
     sources = {k: Source(id=k, **{**v, "covers": tuple(v.get("covers", ()))})

@@ -22,9 +22,12 @@ def test_page_shows_greeting_notice_crisis_and_leave_button(client):
     r = client.get("/")
     assert r.status_code == 200
     html = r.text
-    for m in greet():
+    for m in load().render_dialogue("web_chat"):  # the web's short greeting
         assert norm(m["text"]) in visible(html)
-    assert "Information, not legal advice" in html
+    # the notice once, at the top, with a link to more about it (issue 13)
+    assert visible(html).count("not legal advice") == 1
+    assert '<p class="always"><strong>Information, not legal advice.</strong> <a href="#about">' in html
+    assert 'id="about"' in html and "not the court, the county, or a treatment team" in html
     crisis = load().contacts["crisis_988"]["phone"]
     assert f'href="tel:{crisis}"' in html
     assert 'action="/leave"' in html and "Leave quickly" in html

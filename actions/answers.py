@@ -31,7 +31,8 @@ def answer_topic(dispatcher: CollectingDispatcher, topic_id: str, state: str | N
     if offer and not (topic_id == "hearing_when" and topic.state != "CA"):
         # The guided tool for this topic, one tap away (hearing dates: California only).
         messages[-1].setdefault("buttons", []).append(dict(offer))
-    messages[-1]["buttons"] = follow_ups(topic_id, state or topic.state, messages[-1].get("buttons", []))
+    last = messages[-1]
+    last["buttons"] = follow_ups(topic_id, state or topic.state, last.get("buttons", []))
     send(dispatcher, messages)
     # Answering never sets or changes the person's state: a New York user who asks
     # about a California-only topic stays in New York (MHLS, not the public defender).

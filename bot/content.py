@@ -14,6 +14,7 @@ Layout of content/:
   tools.yml       the guided tools' lines (hearing date, order timeline, eligibility)
   legal_numbers.yml  every legal number the tools count with (one place for prose and code)
   court_holidays.yml  California court holidays, checked against the courts' lists
+  followups.yml   what every answer offers next: a related question, help, the menu
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, current_state, latest_intent, send, state_from_message
-from bot.content import STATES
+from bot.content import STATES, followups
 from bot.tools.flow import tool_for_general_question
 
 # Intents answered with one of the assistant's own lines (content/dialogue.yml).
@@ -31,10 +31,33 @@ def answer_topic(dispatcher: CollectingDispatcher, topic_id: str, state: str | N
     if offer and not (topic_id == "hearing_when" and topic.state != "CA"):
         # The guided tool for this topic, one tap away (hearing dates: California only).
         messages[-1].setdefault("buttons", []).append(dict(offer))
+    last = messages[-1]
+    last["buttons"] = follow_ups(topic_id, state or topic.state, last.get("buttons", []))
     send(dispatcher, messages)
     # Answering never sets or changes the person's state: a New York user who asks
     # about a California-only topic stays in New York (MHLS, not the public defender).
     return [SlotSet("last_topic", topic_id), SlotSet("pending_topic", None)]
+
+
+def follow_ups(topic_id: str, state: str, buttons: list[dict]) -> list[dict]:
+    """What the answer offers next (content/followups.yml): its own buttons, then a related
+    question for this state, then "who can help where I live" and "ask something else",
+    at most `max` in all (a short numbered menu by SMS). Payloads of existing intents only."""
+    c, conf = content(), followups()
+    related = []
+    for other in conf["related"].get(topic_id, []):
+        version = c.topic(other, state) if other != topic_id else None
+        if version is not None:
+            related = [{"title": version.title, "payload": "/" + version.intent}]
+            break
+    own = {"/" + t.intent for t in c.topics.get(topic_id, {}).values()}  # not the same question again
+    out, seen = [], set(own)
+    for b in [*buttons, *related, *conf["always"]]:
+        if b["payload"] not in seen and len(out) < conf["max"]:
+            seen.add(b["payload"])
+            out.append({"title": c.render_text(b["title"]), "payload": b["payload"]})
+    # A topic with its own longer list (the steps of the process) keeps all of it.
+    return [dict(b) for b in buttons] if len(buttons) > conf["max"] else out
 
 
 def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:

@@ -16,7 +16,10 @@ class ActionGreet(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
-        send(dispatcher, content().render_dialogue("greet"))
+        # "Ask something else" after an answer (content/followups.yml) sends /greet: someone
+        # already talking gets the menu, not the welcome and the notice again.
+        said_before = sum(1 for e in tracker.events if e.get("event") == "user") > 1
+        send(dispatcher, content().render_dialogue("menu" if said_before else "greet"))
         return []
 
 

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_topic
+from actions.answers import answer_topic, follow_ups
 from actions.common import content, current_state, entity_values, send
 from bot import counties
 from bot.content import STATES, County
@@ -65,7 +65,9 @@ class ActionCountyLookup(Action):
         found = counties.from_entity(ids[0], state) if ids else counties.find(text, state)
         c = content()
         if found.county:
-            send(dispatcher, county_messages(found.county))
+            msgs = county_messages(found.county)
+            msgs[-1]["buttons"] = follow_ups("county_status", found.county.state, [])
+            send(dispatcher, msgs)
             return [SlotSet("county", found.county.name), SlotSet("state", found.county.state),
                     SlotSet("last_topic", "county_status"), SlotSet("pending_topic", None)]
         if found.how == "ambiguous":

@@ -14,6 +14,7 @@ Layout of content/:
   tools.yml       the guided tools' lines (hearing date, order timeline, eligibility)
   legal_numbers.yml  every legal number the tools count with (one place for prose and code)
   court_holidays.yml  California court holidays, checked against the courts' lists
+  followups.yml   what every answer offers next: a related question, help, the menu
 """
 from __future__ import annotations
 
@@ -215,6 +216,12 @@ def legal_numbers() -> dict[str, dict]:
 def legal_number(key: str) -> int:
     """One legal number (e.g. 'ca_hearing_days'), read by the tools and the answers alike."""
     return legal_numbers()[key]["value"]
+
+
+@functools.lru_cache(maxsize=1)
+def followups() -> dict:
+    """content/followups.yml: what every answer offers next (related question, help, more)."""
+    return _read("followups.yml")
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,12 +1,14 @@
-"""Screenshots of the web crisis panel, and the numbers behind them.
+"""Screenshots of the web chat on a small phone and of the crisis panel, and the numbers behind them.
 
-Starts the web app (real crisis detector) with the fake Rasa of the browser tests
-(tests/web/test_browser.py) on 127.0.0.1, sends a crisis message in Debian's
-Chromium at 320 x 640 and 1280 x 800, and saves what is on screen:
+Starts the web app (real crisis detector) with the fake Rasa of the phone-first browser
+tests (tests/web/test_phone_first.py: a long New York medication answer with its
+follow-ups) on 127.0.0.1, in Debian's Chromium, and saves what is on screen:
 
+    reports/screenshots/first_screen_320.png                     (the first screen, 320 x 640)
+    reports/screenshots/answer_320.png                           (right after an answer, 320 x 640)
     reports/screenshots/crisis_320.png, crisis_1280.png          (a crisis reply)
     reports/screenshots/crisis_danger_320.png, _1280.png         (someone in danger now)
-    reports/screenshots/measurements.json                        (button sizes, page weight)
+    reports/screenshots/measurements.json                        (positions, button sizes, page weight)
 
 Usage: python scripts/screenshots.py [--out reports/screenshots]
 Nothing leaves the machine: both servers listen on 127.0.0.1.
@@ -60,6 +62,44 @@ def shoot(browser, url: str, width: int, height: int, name: str, message: str, o
         ctx.close()
 
 
+def _y(pg, selector: str) -> dict:
+    b = pg.locator(selector).first.bounding_box()
+    return {"y": round(b["y"]), "bottom": round(b["y"] + b["height"])}
+
+
+def shoot_phone(browser, url: str, out: Path, width: int = 320, height: int = 640) -> dict:
+    """The first screen, then the screen right after a long answer (issue 13's figures)."""
+    from test_phone_first import QUESTION, long_answer
+
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    try:
+        pg.goto(url + "/")
+        pg.screenshot(path=str(out / f"first_screen_{width}.png"))
+        first = {"text_box": _y(pg, "#message"), "first_quick_reply": _y(pg, "#quick-area button"),
+                 "leave": _y(pg, "#leave"), "notices": pg.locator("body").inner_text().count("not legal advice")}
+        before = pg.locator("#log .msg").count()
+        pg.fill("#message", QUESTION)
+        pg.click("button.send")
+        pg.locator("#quick-area button").first.wait_for()
+        pg.wait_for_timeout(300)
+        pg.screenshot(path=str(out / f"answer_{width}.png"))
+        answer = {"first_reply": _y(pg, f"#log .msg >> nth={before + 1}"),
+                  "last_reply": _y(pg, "#log .msg >> nth=-1"), "header": _y(pg, "header.top"),
+                  "leave": _y(pg, "#leave"),
+                  "follow_ups": pg.locator("#quick-area button").all_inner_texts()}
+        for i in range(2):  # two more questions: where is "Leave quickly" now?
+            count = pg.locator("#log .msg").count()
+            pg.fill("#message", f"{QUESTION} ({i + 2})")
+            pg.click("button.send")
+            pg.locator("#log .msg").nth(count + len(long_answer())).wait_for()
+            pg.wait_for_timeout(300)
+        answer["leave_after_3_questions"] = _y(pg, "#leave")
+        return {"first_screen": first, "after_answer": answer}
+    finally:
+        ctx.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "screenshots")
@@ -71,7 +111,8 @@ def main() -> None:
     from bot.web.app import create_app
     from bot.web.config import Settings
     from browser_support import launch
-    from test_browser import ServerThread, fake_rasa_app, free_port
+    from test_browser import ServerThread, free_port
+    from test_phone_first import fake_rasa_app
 
     tmp = Path(tempfile.mkdtemp(prefix="screens-"))
     results: dict = {}
@@ -83,6 +124,8 @@ def main() -> None:
             results["page_weight_bytes"] = page_weight(web.url)
             with sync_playwright() as p:
                 browser = launch(p)
+                results["phone_320x640"] = shoot_phone(browser, web.url, args.out)
+                results["phone_390x844"] = shoot_phone(browser, web.url, Path(tempfile.mkdtemp()), 390, 844)
                 for name, message in MESSAGES.items():
                     for width, height in SIZES:
                         results[f"{name}_{width}x{height}"] = shoot(browser, web.url, width, height,

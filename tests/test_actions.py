@@ -256,3 +256,62 @@ def test_crisis_reply_is_marked_for_the_channels():
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionCrisis().run(dispatcher, t, {}))
     assert dispatcher.messages[-1]["custom"]["danger_now"] is True
+
+
+# ---- follow-ups (issue 13): every answer ends with two or three buttons ------------------------
+def last_buttons(action, t):
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages[-1].get("buttons") or []
+
+
+def test_an_answer_offers_a_related_question_help_and_something_else():
+    buttons = last_buttons(ActionAnswer(), tracker("ask_medication", "can they force meds", slots={"state": "NY"}))
+    c = load_content()
+    assert buttons == [
+        {"title": c.topics["treatment_rights"]["NY"].title, "payload": "/ask_treatment_rights"},
+        {"title": "Who can help where I live", "payload": "/ask_help"},
+        {"title": "Ask something else", "payload": "/greet"}]
+
+
+def test_follow_ups_keep_the_answers_own_buttons_first_and_stay_at_three():
+    buttons = last_buttons(ActionAnswer(), tracker("ask_duration", "how long", slots={"state": "CA"}))
+    assert [b["payload"] for b in buttons] == ["/calc_order_timeline", "/ask_how_ends", "/ask_help"]
+    # "who can help" never offers itself again
+    buttons = last_buttons(ActionContacts(), tracker("ask_help", "who can help", slots={"state": "CA"}))
+    assert [b["payload"] for b in buttons] == ["/ask_lawyer", "/greet"]
+
+
+def test_every_answer_in_every_state_ends_with_two_or_three_follow_ups():
+    from actions.answers import follow_ups
+    c = load_content()
+    intents = {t.intent for by_state in c.topics.values() for t in by_state.values()}
+    for topic_id, by_state in c.topics.items():
+        for state, topic in by_state.items():
+            buttons = follow_ups(topic_id, state, [dict(b) for b in topic.buttons])
+            if len(topic.buttons) > 3:  # the steps of the process keep their own list
+                continue
+            assert 2 <= len(buttons) <= 3, (topic_id, state, buttons)
+            for b in buttons:  # payloads of existing intents: no retraining
+                assert b["payload"].split("{")[0].lstrip("/") in intents | {"greet", "inform_state"}, b
+
+
+def test_related_topics_in_followups_exist():
+    from bot.content import followups
+    c = load_content()
+    for topic_id, related in followups()["related"].items():
+        assert topic_id in c.topics and related and topic_id not in related, topic_id
+        assert all(r in c.topics for r in related), topic_id
+
+
+def test_a_county_answer_ends_with_follow_ups():
+    buttons = last_buttons(ActionCountyLookup(), tracker("ask_county_status", "fresno", [("county", "CA:Fresno")]))
+    assert [b["payload"] for b in buttons] == ["/ask_how_ordered", "/ask_help", "/greet"]
+
+
+def test_ask_something_else_gives_the_menu_mid_conversation():
+    t = tracker("greet", "/greet")
+    t.events = [{"event": "user", "text": "what is aot"}, {"event": "user", "text": "/greet"}]
+    texts, buttons, _, _ = run(ActionGreet(), t)
+    menu = load_content().render_dialogue("menu")
+    assert texts == [m["text"] for m in menu] and "not legal advice" not in joined(texts)

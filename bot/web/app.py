@@ -257,6 +257,9 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
     app.state.content = content
     app.state.keys = keys
 
+    # The web page's own words (content/dialogue.yml web_chat), rendered once.
+    web_words = {k: v if k == "quick_status" else content.render_text(v)
+                 for k, v in content.dialogue["web_chat"].items() if isinstance(v, str)}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["phones"] = make_phone_linker(content.contacts)
@@ -265,6 +268,7 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         emergency=content.contacts.get("emergency_911", {}),
         neutral_site=NEUTRAL_SITE,
         crisis_header=crisis_view.header(content),
+        web=web_words,
     )
     templates = Jinja2Templates(env=env)
     app.state.templates = templates
@@ -280,30 +284,37 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         _mount_offline_docs(app, docs_offline)
     app.include_router(sms.router)
 
-    greet = content.render_dialogue("greet")
-    greet_buttons = collect_buttons(greet)
-    greet_texts = [{"role": "bot", "text": m["text"]} for m in greet]
+    greet_buttons = collect_buttons(content.render_dialogue("greet"))
+    # The web greeting is short (content/dialogue.yml web_chat): the notice is at the top.
+    greet_texts = [{"role": "bot", "text": m["text"]} for m in content.render_dialogue("web_chat")]
 
-    def view_turns(rows: list[dict], fresh: bool = False) -> list[dict]:
+    def view_turns(rows: list[dict], fresh: bool = False, anchor: int | None = None) -> list[dict]:
         """Transcript rows -> what _turns.html shows: a crisis reply's rows become one
-        panel. A panel after the person's last message is announced (role="alert") and is
-        where the page opens (#last); `fresh`: every row is new (the script's fragments)."""
+        panel. The latest reply is new: its rows from id `anchor` on (`fresh`: every row,
+        the script's fragments; no anchor: the rows after the person's last message).
+        A new panel is announced (role="alert"). Without the script the page opens
+        (#last) at a new panel, else at the reply's first message, not its last."""
         out: list[dict] = []
         for r in rows:
+            new = fresh or anchor is not None and r.get("id", 0) >= anchor
             if r["role"] == "crisis" and out and out[-1]["role"] == "crisis":
                 out[-1]["texts"].append(r["text"])
             elif r["role"] == "crisis":
                 info = r.get("panel") or {}
-                out.append({"role": "crisis", "texts": [r["text"]], "panel": crisis_view.panel(
+                out.append({"role": "crisis", "texts": [r["text"]], "new": new, "panel": crisis_view.panel(
                     content, info.get("reply"), info.get("danger_now", False))})
             else:
-                out.append({"role": r["role"], "text": r["text"]})
-        last_user = max((i for i, t in enumerate(out) if t["role"] == "user"), default=-1)
-        panels = [i for i, t in enumerate(out) if t["role"] == "crisis" and (fresh or i > last_user)]
+                out.append({"role": r["role"], "text": r["text"], "new": new})
+        if anchor is None and not fresh:
+            last_user = max((i for i, t in enumerate(out) if t["role"] == "user"), default=-1)
+            for t in out[last_user + 1:]:
+                t["new"] = True
+        fresh_replies = [i for i, t in enumerate(out) if t["new"] and t["role"] != "user"]
+        panels = [i for i in fresh_replies if out[i]["role"] == "crisis"]
         for i in panels:
             out[i]["alert"] = True
         if out and not fresh:
-            out[panels[-1] if panels else -1]["anchor"] = True
+            out[panels[-1] if panels else fresh_replies[0] if fresh_replies else -1]["anchor"] = True
         return out
 
     # ---- sessions ------------------------------------------------------------------------
@@ -334,12 +345,12 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         store = app.state.store
         if sid:
             key = keys.web_key(sid)
-            turns = store.transcript(key)
+            turns, anchor = store.transcript(key), store.anchor(key)
             offered = store.get_offered(key)
         else:
-            turns, offered = [], None
-        return {"greeting": greet_texts, "turns": view_turns(turns),
-                "quick": greet_buttons if offered is None else offered,
+            turns, anchor, offered = [], None, None
+        return {"greeting": greet_texts, "turns": view_turns(turns, anchor=anchor),
+                "quick": greet_buttons if offered is None else offered, "first_screen": not turns,
                 "max_chars": settings.max_chars, "retention_days": settings.retention_days}
 
     def store_outcome(key: str, outcome) -> list[dict]:
@@ -355,14 +366,17 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         markers = dict(outcome.markers)
         in_panel = crisis_view.panel_flags(outcome, app.state.gateway)
         panel = crisis_view.outcome_panel(content, outcome) if any(in_panel) else None
+        first = None
         for i, m in enumerate(outcome.messages):
             if i in markers:
                 store.mark_tool(key, markers.pop(i))
             role = "crisis" if in_panel[i] else "bot"
-            store.add_turn(key, role, m["text"], m.get("buttons"), panel if in_panel[i] else None)
+            row_id = store.add_turn(key, role, m["text"], m.get("buttons"), panel if in_panel[i] else None)
+            first = first or row_id
             rows.append({"role": role, "text": m["text"], "panel": panel})
         for which in markers.values():
             store.mark_tool(key, which)
+        store.set_anchor(key, first)
         return rows
 
     # ---- web chat -------------------------------------------------------------------------
@@ -404,10 +418,13 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
 
         if _wants_json(request):
             ctx = {"turns": view_turns(new_rows, fresh=True), "quick": outcome.buttons}
+            n = len(outcome.buttons)
             resp = JSONResponse({
                 "kind": outcome.kind,
                 "html": env.get_template("_turns.html").render(ctx),
                 "quick_replies": env.get_template("_quick.html").render(ctx),
+                # read out once by screen readers (a live status outside the buttons)
+                "quick_status": content.render_text(web_words["quick_status"], n=n) if n else "",
             })
             resp.headers["cache-control"] = "no-store"
         else:

@@ -26,7 +26,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_session (
     key TEXT PRIMARY KEY,            -- sha256 of the cookie's random id
     created REAL NOT NULL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    anchor INTEGER                   -- transcript id of the latest reply's first message
 );
 CREATE TABLE IF NOT EXISTS transcript (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -67,6 +68,9 @@ class Store:
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(transcript)")}
         if "panel" not in columns:  # a database made before the crisis panel
             self._db.execute("ALTER TABLE transcript ADD COLUMN panel TEXT")
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(web_session)")}
+        if "anchor" not in columns:  # a database made before "open at the first new message"
+            self._db.execute("ALTER TABLE web_session ADD COLUMN anchor INTEGER")
 
     def close(self) -> None:
         with self._lock:
@@ -86,14 +90,24 @@ class Store:
                    (key, now, now))
 
     def add_turn(self, key: str, role: str, text: str, buttons: list[dict] | None = None,
-                 panel: dict | None = None) -> None:
+                 panel: dict | None = None) -> int:
+        """Add a row; its id."""
         now = time.time()
         with self._lock:
-            self._db.execute(
+            cur = self._db.execute(
                 "INSERT INTO transcript (key, ts, role, text, buttons, panel) VALUES (?,?,?,?,?,?)",
                 (key, now, role, text, json.dumps(buttons) if buttons else None,
                  json.dumps(panel) if panel else None))
             self._db.execute("UPDATE web_session SET updated=? WHERE key=?", (now, key))
+            return cur.lastrowid
+
+    def set_anchor(self, key: str, row_id: int | None) -> None:
+        """Where the page opens without the script: the latest reply's first message."""
+        self._exec("UPDATE web_session SET anchor=? WHERE key=?", (row_id, key))
+
+    def anchor(self, key: str) -> int | None:
+        rows = self._exec("SELECT anchor FROM web_session WHERE key=?", (key,))
+        return rows[0][0] if rows else None
 
     def transcript(self, key: str, limit: int = 200) -> list[dict]:
         rows = self._exec(

@@ -140,7 +140,8 @@ def test_ask_a_question_and_read_the_answer(page, servers):
     assert page.evaluate("window.__same_page") == 42  # no reload with JavaScript on
     assert page.locator("#log .msg-user p").last.inner_text() == "Do I get a lawyer?"
     assert page.is_hidden("#typing")
-    assert page.evaluate("document.activeElement.id") == "message"
+    # focus moved to the reply's first message, where reading starts (issue 13)
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Canned answer to: Do I get a lawyer?"
     assert page.input_value("#message") == ""
     # the log region is what screen readers follow
     assert page.get_attribute("#log", "role") == "log"
@@ -199,14 +200,15 @@ def test_keyboard_only_conversation(page, servers):
     page.keyboard.type("Can they force medication?")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Canned answer to: Can they force medication?")
-    assert page.evaluate("document.activeElement.id") == "message"
-    # back to the quick replies with Shift+Tab, press one with Enter
+    active = "document.activeElement.textContent.trim()"
+    assert page.evaluate(active) == "Canned answer to: Can they force medication?"  # the reply's start
+    # on to the follow-ups right under the answer with Tab, press one with Enter
     for _ in range(10):
-        page.keyboard.press("Shift+Tab")
-        if page.evaluate("document.activeElement.textContent.trim()") == "Second choice":
+        page.keyboard.press("Tab")
+        if page.evaluate(active) == "Second choice":
             break
     else:
-        pytest.fail("the quick replies cannot be reached with Shift+Tab")
+        pytest.fail("the quick replies cannot be reached with Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=You picked the second choice.")
     # the skip link works from the keyboard too

@@ -22,9 +22,12 @@ def test_page_shows_greeting_notice_crisis_and_leave_button(client):
     r = client.get("/")
     assert r.status_code == 200
     html = r.text
-    for m in greet():
+    for m in load().render_dialogue("web_chat"):  # the web's short greeting
         assert norm(m["text"]) in visible(html)
-    assert "Information, not legal advice" in html
+    # the notice once, at the top, with a link to more about it (issue 13)
+    assert visible(html).count("not legal advice") == 1
+    assert '<p class="always"><strong>Information, not legal advice.</strong> <a href="#about">' in html
+    assert 'id="about"' in html and "not the court, the county, or a treatment team" in html
     crisis = load().contacts["crisis_988"]["phone"]
     assert f'href="tel:{crisis}"' in html
     assert 'action="/leave"' in html and "Leave quickly" in html
@@ -339,3 +342,59 @@ def test_real_crisis_detector_is_wired_in(settings, fake_rasa, text):
         assert r.json()["kind"] == "crisis"
         r = c.post("/chat", data={"message": "what is the 72-hour hold"}, headers=JSON)
         assert r.json()["kind"] == "failure"  # not crisis; Rasa is down
+
+
+# ---- where the page opens without JavaScript (issue 13) ---------------------------------------------
+def anchored(html: str) -> str:
+    """The visible text of the element the page opens at (id="last")."""
+    import re
+
+    (found,) = re.findall(r'<div class="msg[^"]*"[^>]*id="last"[^>]*>(.*?)</div>', html, re.S)
+    return visible(found)
+
+
+def test_without_script_the_page_opens_at_the_replys_first_message(client, fake_rasa):
+    client.post("/chat", data={"message": "first question"})
+    html = client.get("/").text
+    assert html.count('id="last"') == 1
+    assert anchored(html) == "Canned answer to: first question"  # not "Anything else?", the last
+    client.post("/chat", data={"message": "second question"})
+    assert anchored(client.get("/").text) == "Canned answer to: second question"
+    # a reply with no message of the person's (a button no longer offered): at its note
+    client.post("/chat", data={"payload": "/not_offered"})
+    assert anchored(client.get("/").text) == load().render_dialogue("note_stale")[0]["text"]
+
+
+def test_json_reply_says_how_many_suggested_replies(client, fake_rasa):
+    data = client.post("/chat", data={"message": "hello"}, headers=JSON).json()
+    n = 2  # the fake Rasa offers two buttons
+    assert data["quick_status"] == load().render_text(load().dialogue["web_chat"]["quick_status"], n=n)
+    assert data["quick_status"].startswith("2 suggested replies")
+    fake_rasa.reply = lambda body: [{"recipient_id": body["sender"], "text": "No buttons."}]
+    assert client.post("/chat", data={"message": "x"}, headers=JSON).json()["quick_status"] == ""
+
+
+def test_no_label_before_every_assistant_bubble(client, fake_rasa):
+    client.post("/chat", data={"message": "hello"})
+    html = client.get("/").text
+    assert "Assistant said" not in html
+    assert html.count("You said:") == 1  # the person's own messages are still told apart
+
+
+def test_store_adds_the_anchor_column_to_an_old_database(tmp_path):
+    import sqlite3 as sq
+
+    from bot.web.store import Store
+
+    db = tmp_path / "old.db"
+    con = sq.connect(db)
+    con.execute("CREATE TABLE web_session (key TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL)")
+    con.execute("INSERT INTO web_session VALUES ('k', 1, 1)")
+    con.commit()
+    con.close()
+    store = Store(db)
+    assert store.anchor("k") is None
+    row = store.add_turn("k", "bot", "hello")
+    store.set_anchor("k", row)
+    assert store.anchor("k") == row
+    store.close()

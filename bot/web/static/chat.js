@@ -46,15 +46,27 @@
   var quickArea = document.getElementById("quick-area");
   var busy = false;
   var crisis = null;
+  var moved = false;  // focus went to the reply's first message
 
   function showError(text) {
     errorBox.textContent = text;
     errorBox.hidden = !text;
   }
 
-  function scrollToEnd() {
-    var last = log.lastElementChild;
-    if (last && last.scrollIntoView) { last.scrollIntoView({ block: "nearest" }); }
+  // The reply's first message (not its last bubble) is where reading starts: bring it
+  // to the top of the screen and move focus there (a crisis panel instead, when there is one).
+  function showFirst(el) {
+    if (!el) { return; }
+    el.setAttribute("tabindex", "-1");
+    try { el.focus({ preventScroll: true }); } catch (e) { el.focus(); }
+    if (el.scrollIntoView) { el.scrollIntoView({ block: "start" }); }
+  }
+
+  function announceQuick(text) {
+    var status = document.getElementById("quick-status");
+    if (!status) { return; }
+    status.textContent = "";  // the same words twice in a row are still read out
+    window.setTimeout(function () { status.textContent = text || ""; }, 100);
   }
 
   function send(params, typed) {
@@ -78,14 +90,23 @@
       if (old) { old.removeAttribute("id"); }
       var panels = log.querySelectorAll(".msg-crisis[role=alert]"), i;
       for (i = 0; i < panels.length; i++) { panels[i].removeAttribute("role"); }  // announced once
+      var before = log.children.length;
       log.insertAdjacentHTML("beforeend", data.html);
       quickArea.innerHTML = data.quick_replies;
+      if (quickArea.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_PRECEDING) {
+        // after the first answer, its follow-ups come right under it, then the text box
+        form.parentNode.insertBefore(quickArea, form);
+        form.parentNode.insertBefore(document.getElementById("quick-status"), form);
+      }
+      announceQuick(data.quick_status);
       // A crisis reply (kind "crisis..."): its panel, with the call buttons, is what
       // must be in view; the typing box stays focused without scrolling it away.
       panels = log.querySelectorAll(".msg-crisis");
       crisis = /^crisis/.test(data.kind || "") && panels.length ? panels[panels.length - 1] : null;
-      if (crisis && crisis.scrollIntoView) { crisis.scrollIntoView({ block: "start" }); }
-      else { scrollToEnd(); }
+      if (crisis && crisis.scrollIntoView) { crisis.scrollIntoView({ block: "start" }); return; }
+      var added = Array.prototype.slice.call(log.children, before);
+      showFirst(added.filter(function (el) { return !/msg-user/.test(el.className); })[0] || added[0]);
+      moved = true;
     }).catch(function () {
       if (typed && !input.value) { input.value = typed; }
       showError("Your message could not be sent. Please check your connection and try again.");
@@ -93,8 +114,11 @@
       busy = false;
       typing.hidden = true;
       if (sendButton) { sendButton.disabled = false; }
-      try { input.focus(crisis ? { preventScroll: true } : undefined); } catch (e) { input.focus(); }
+      if (!moved) {
+        try { input.focus(crisis ? { preventScroll: true } : undefined); } catch (e) { input.focus(); }
+      }
       crisis = null;
+      moved = false;
     });
   }
 
@@ -125,9 +149,7 @@
     }
   });
 
-  if (window.location.hash === "#last") {
-    var mark = document.getElementById("last");
-    if (mark && /msg-crisis/.test(mark.className)) { mark.scrollIntoView({ block: "start" }); }
-    else { scrollToEnd(); }
-  }
+  // Back to a page kept in memory (after "Leave quickly"?): load it again, so a
+  // conversation that was deleted is not shown from memory.
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted) { window.location.reload(); } });
 })();

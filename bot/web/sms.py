@@ -38,6 +38,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.web import sms_forms
 from bot.web.gateway import Gateway, clean_text, collect_buttons
+from bot.web.store import later_key
 
 log = logging.getLogger("bot.web.sms")
 
@@ -346,12 +347,16 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
         log.info("channel=sms kind=delete")
         return deleted_text(content)
     if word in MORE_WORDS:
-        page, _left = store.sms_pop_page(key)
+        page, left = store.sms_pop_page(key)
+        if page and not left:  # the last page shows the whole menu: its numbers work now
+            store.offer_later_now(key)
         return page or nothing_more_text()
 
     sender = keys.sms_sender(phone, store.sms_epoch(key))
     choice = menu_choice(body)
     offered = store.get_offered(key) or []
+    if choice is not None and not offered and store.get_offered(later_key(key)):
+        return _dialogue_text(gw.content, "sms_more_first")  # the menu is behind MORE
     if choice is not None and offered:
         if not 1 <= choice <= len(offered):
             return choose_text(len(offered))
@@ -374,6 +379,7 @@ def _answer_texts(store, key: str, content, messages: list[dict]) -> str:
     plan = sms_forms.plan(content, messages, compose, septets)
     if plan.offered is not None:  # the menu shown is the SMS form's: numbers pick from it
         store.set_offered(key, plan.offered)
+    store.set_offered_later(key, plan.offered_later if plan.rest else None)
     first = plan.first
     if not store.sms_disclosed(key):
         store.sms_set_disclosed(key)

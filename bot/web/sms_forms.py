@@ -30,6 +30,7 @@ class Plan:
     rest: list[dict] = field(default_factory=list)   # what waits for MORE
     discloses: bool = False                          # the first text carries the notice
     offered: list[dict] | None = None                # the menu, when it differs from Rasa's buttons
+    offered_later: list[dict] | None = None          # the full menu, offered once MORE shows it
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,12 @@ def plan(content, messages: list[dict], compose, septets) -> Plan:
                     offered=collect_buttons(first))
     more = content.render_dialogue("sms_full_answer")
     first = before + [{"text": content.render_topic_sms(run.ref)}] + more
-    return Plan(first=first + _menu_that_fits(first, collect_buttons(messages), compose, septets),
-                rest=messages[start:])
+    menu = collect_buttons(messages)
+    shown = _menu_that_fits(first, menu, compose, septets)
+    # Numbers texted before MORE pick only the options shown; the rest of the menu
+    # is offered when MORE sends the page that shows it.
+    return Plan(first=first + shown, rest=messages[start:],
+                offered=collect_buttons(shown), offered_later=menu)
 
 
 def _menu_that_fits(first: list[dict], menu: list[dict], compose, septets) -> list[dict]:

@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS sms_state (
 """
 
 
+def later_key(key: str) -> str:
+    """Where an SMS menu waits until MORE shows it (same table, derived key)."""
+    return key + ":later"
+
+
 class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -153,6 +158,20 @@ class Store:
             self._db.execute("DELETE FROM web_session WHERE key=?", (key,))
 
     # ---- buttons just offered to a sender ----------------------------------
+    def set_offered_later(self, key: str, buttons: list[dict] | None) -> None:
+        """A menu shown only after MORE (SMS): offered when its page is sent, not before,
+        so a number texted early never picks an option the person has not seen."""
+        if buttons:
+            self.set_offered(later_key(key), buttons)
+        else:
+            self._exec("DELETE FROM offered WHERE key=?", (later_key(key),))
+
+    def offer_later_now(self, key: str) -> None:
+        later = self.get_offered(later_key(key))
+        if later is not None:
+            self.set_offered(key, later)
+            self._exec("DELETE FROM offered WHERE key=?", (later_key(key),))
+
     def set_offered(self, key: str, buttons: list[dict]) -> None:
         """Remember what was just offered (an empty list: nothing may be pressed now)."""
         self._exec("INSERT OR REPLACE INTO offered (key, ts, buttons) VALUES (?,?,?)",
@@ -190,7 +209,7 @@ class Store:
     def sms_bump_epoch(self, key: str) -> None:
         self.sms_touch(key)
         self._exec("UPDATE sms_state SET epoch=epoch+1, pages=NULL WHERE key=?", (key,))
-        self._exec("DELETE FROM offered WHERE key=?", (key,))
+        self._exec("DELETE FROM offered WHERE key IN (?, ?)", (key, later_key(key)))
 
     def sms_disclosed(self, key: str) -> bool:
         rows = self._exec("SELECT disclosed FROM sms_state WHERE key=?", (key,))

@@ -310,8 +310,6 @@ def test_every_answer_by_sms_leads_with_its_sms_form_and_gives_the_rest_on_more(
     assert MENU_LINE.findall(pages[-1]) == full_menu
     shown = MENU_LINE.findall(first)
     assert shown == full_menu[:len(shown)]  # the same numbers as the full menu
-    if buttons:
-        assert shown, "the first text shows the menu (or its first options)"
 
 
 def test_a_menu_that_fits_is_in_the_first_text_and_its_number_works(client, rasa_answers):
@@ -432,3 +430,24 @@ def test_start_over_by_sms_shows_the_short_menu_in_one_text(client, fake_rasa):
     assert [t for _, t in MENU_LINE.findall(text)] == titles
     sms(client, "2")
     assert fake_rasa.messages[-1] == c.render_dialogue("menu_sms")[-1]["buttons"][1]["payload"]
+
+
+def test_a_number_before_more_picks_only_an_option_shown(make_client, rasa_answers):
+    """An answer whose menu did not fit in its first text: a number texted before MORE
+    is not taken as an option the person never saw; after MORE shows the menu, it is."""
+    client = make_client(rate_limit=0)
+    sms(client, "hi")
+    first = twiml_text(sms(client, "CA how_ordered"))
+    shown = MENU_LINE.findall(first)
+    buttons = [b for m in action_answer("how_ordered", "CA") for b in m["buttons"]]
+    assert len(shown) < len(buttons)  # this answer's menu does not all fit
+    early = twiml_text(sms(client, str(len(buttons))))
+    if shown:
+        assert early.startswith("Please reply with a number"), early
+    else:
+        assert early.startswith("Reply MORE to see the full answer"), early
+    pages = read_all(client, first)
+    assert MENU_LINE.findall(pages[-1])  # the whole menu, after MORE
+    last = buttons[-1]
+    reply = twiml_text(sms(client, str(len(buttons))))
+    assert reply is not None and not reply.startswith("Please reply with a number"), (last, reply)

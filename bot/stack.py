@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.supervise import Supervisor
+from bot.supervise import AlreadyRunning, Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -122,10 +122,13 @@ class Stack:
         return list(self._supervisor().programs)
 
     def start(self, only: set[str] | None = None) -> "Stack":
-        """Start supervisord and every process; if it runs, (re)start just `only`."""
+        """Start supervisord and every process; if it runs, (re)start just `only`
+        (AlreadyRunning without `only`: a second `make run` must not take over the first)."""
         sup = self._supervisor()
         if sup.answers():
-            sup.start_programs(only or self.names)
+            if only is None:
+                raise AlreadyRunning(f"already running ({sup.sock}); stop it with `make stop`")
+            sup.start_programs(only)
             return self
         env = self.env()
         env["SANIC_WORKERS"] = str(int(self.extra_env.get("RASA_WORKERS") or rasa_workers()))

@@ -48,7 +48,7 @@ def config_text(programs: dict[str, list[str]], *, run_dir: Path, log_dir: Path,
     lines = [
         "; Written by bot/supervise.py on every start; edits are lost.",
         "[unix_http_server]", f"file={sock}", "chmod=0700",  # control socket: this user only
-        "", "[supervisord]", "nodaemon=true", "silent=true", f"directory={cwd}",
+        "", "[supervisord]", "nodaemon=true", "silent=true", "strip_ansi=true", f"directory={cwd}",
         f"logfile={log_dir / f'supervisord-{tag}.log'}", f"logfile_maxbytes={LOG_MAX_BYTES}",
         f"logfile_backups={LOG_BACKUPS}", "loglevel=info",
         f"pidfile={run_dir / f'supervisord-{tag}.pid'}", f"childlogdir={log_dir}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import xmlrpc.client
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,7 +29,10 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print("Starting (Rasa takes about a minute to load)...", flush=True)
-        waited = stack.wait_ready()
+        try:
+            waited = stack.wait_ready()
+        except (RuntimeError, TimeoutError, OSError, xmlrpc.client.Error) as exc:  # e.g. `make stop`
+            sys.exit(f"Not started ({exc}). See var/log/.")
         print(f"Ready after {waited:.0f} s.")
         if stack.web:
             print(f"  Web chat:       {stack.ports.web_url}/")

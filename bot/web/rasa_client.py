@@ -101,7 +101,8 @@ class RasaClient:
         except httpx.ConnectError:
             log.warning("rasa refused the connection")
             raise RasaUnavailable("refused") from None
-        except httpx.RemoteProtocolError:
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            # The process went away mid-request (killed, crashed): it is being restarted.
             log.warning("rasa closed the connection without answering")
             raise RasaUnavailable("disconnected") from None
         except httpx.HTTPError as exc:

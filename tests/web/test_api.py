@@ -99,8 +99,8 @@ def test_api_rasa_failure(client, fake_rasa, mode):
     assert [m["text"] for m in r.json()] == [m["text"] for m in load().render_dialogue("error")]
 
 
-@pytest.mark.parametrize("mode, actions", [("down", 200), ("http502", 200), ("http503", 200),
-                                           ("empty", None), ("empty", 503)])
+@pytest.mark.parametrize("mode, actions", [("down", 200), ("gone", 200), ("http502", 200),
+                                           ("http503", 200), ("empty", None), ("empty", 503)])
 def test_api_says_restarting_while_rasa_or_action_server_is_down(client, fake_rasa, mode, actions):
     """Refused / 502 / 503 from Rasa, or Rasa's `[]` while the action server is down:
     supervisord is restarting a process, so the person is told answers are back soon."""

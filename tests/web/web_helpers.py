@@ -28,7 +28,7 @@ def stub_detect(text: str):
 class FakeRasa:
     """Answers like Rasa's REST channel; records what it was sent.
 
-    mode: ok | empty | down | slow | http500 | http502 | http503 | badjson | notlist
+    mode: ok | empty | down | gone | slow | http500 | http502 | http503 | badjson | notlist
     """
 
     def __init__(self):
@@ -65,6 +65,8 @@ class FakeRasa:
         self.received.append(body)
         if self.mode == "down":
             raise httpx.ConnectError("refused", request=request)
+        if self.mode == "gone":  # killed mid-request
+            raise httpx.RemoteProtocolError("Server disconnected", request=request)
         if self.mode == "slow":
             raise httpx.ReadTimeout("slow", request=request)
         if self.mode == "empty":

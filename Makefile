@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge sms-report
+.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge sms-report stop
 
 run: install train serve            ## install, train if stale, start everything
 
@@ -32,8 +32,11 @@ test-unit:                          ## the fast tests only (no servers)
 test-stories:                       ## test stories against the trained model
 	$(PY) -m rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors --out var/results
 
-serve:                              ## start action server, Rasa and web app on 127.0.0.1
+serve:                              ## start action server, Rasa and web app on 127.0.0.1, supervised
 	$(PY) scripts/serve.py
+
+stop:                               ## stop what `make run` / `make serve` started (from another shell)
+	$(PY) scripts/serve.py --stop
 
 clean:                              ## remove build outputs (keeps .venv)
 	rm -rf build models/*.tar.gz models/*.fingerprint var/results .rasa

@@ -1,20 +1,21 @@
-"""Start, check and stop the three processes: action server, Rasa, web app.
+"""Start, check and stop the three processes: action server, Rasa, web app, under
+supervisord (bot/supervise.py), which restarts any of them that stops.
 
-Used by `make run` (scripts/serve.py) and by the end-to-end tests, so both run
-the stack the same way. Everything binds to 127.0.0.1: the web app is the only
+Used by `make run` (scripts/serve.py), the end-to-end tests, `make bench` and `make eval`,
+so all run the stack the same way. Everything binds to 127.0.0.1: the web app is the only
 door meant to face users, and Rasa's HTTP API stays off.
 """
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from bot.supervise import AlreadyRunning, Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -89,43 +90,67 @@ def commands(ports: Ports, tracker_db: Path, web: bool = True, workers: int = 1)
 
 @dataclass
 class Stack:
+    """The three processes under supervisord (bot/supervise.py): a process that dies is
+    restarted while the others keep serving, until stop()."""
     ports: Ports = field(default_factory=Ports)
     tracker_db: Path = ROOT / "var" / "trackers.db"
     web: bool = True
     log_dir: Path = ROOT / "var" / "log"
     extra_env: dict[str, str] = field(default_factory=dict)
-    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    supervisor: Supervisor | None = field(default=None, repr=False)
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **BASE_ENV, "HOST": "127.0.0.1", "PORT": str(self.ports.web),
+                "RASA_URL": self.ports.rasa_url, "ACTION_SERVER_URL": self.ports.actions_url,
+                "TRACKER_DB": str(self.tracker_db),
+                "WEB_DB": str(self.tracker_db.parent / f"web-{self.ports.web}.db"), **self.extra_env}
+
+    def _supervisor(self) -> Supervisor:
+        if self.supervisor is None:
+            self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+            workers = int(self.extra_env.get("RASA_WORKERS") or rasa_workers())
+            self.supervisor = Supervisor(commands(self.ports, self.tracker_db, self.web, workers),
+                                         run_dir=self.tracker_db.parent, log_dir=self.log_dir,
+                                         tag=str(self.ports.rasa), cwd=ROOT)
+        return self.supervisor
+
+    def supervisor_answers(self) -> bool:
+        return self._supervisor().answers()
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._supervisor().programs)
 
     def start(self, only: set[str] | None = None) -> "Stack":
-        """Start every process (or just `only`, e.g. {"actions"} after a fault test)."""
-        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **BASE_ENV, "HOST": "127.0.0.1", "PORT": str(self.ports.web),
-               "RASA_URL": self.ports.rasa_url, "ACTION_SERVER_URL": self.ports.actions_url,
-               "TRACKER_DB": str(self.tracker_db),
-               "WEB_DB": str(self.tracker_db.parent / f"web-{self.ports.web}.db"), **self.extra_env}
-        workers = int(self.extra_env.get("RASA_WORKERS") or rasa_workers())
-        env["SANIC_WORKERS"] = str(workers)
-        for name, cmd in commands(self.ports, self.tracker_db, self.web, workers).items():
-            if only is not None and name not in only:
-                continue
-            log = open(self.log_dir / f"{name}-{self.ports.rasa}.log", "ab")
-            self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log,
-                                                stderr=subprocess.STDOUT, start_new_session=True)
+        """Start supervisord and every process; if it runs, (re)start just `only`
+        (AlreadyRunning without `only`: a second `make run` must not take over the first)."""
+        sup = self._supervisor()
+        if sup.answers():
+            if only is None:
+                raise AlreadyRunning(f"already running ({sup.sock}); stop it with `make stop`")
+            sup.start_programs(only)
+            return self
+        env = self.env()
+        env["SANIC_WORKERS"] = str(int(self.extra_env.get("RASA_WORKERS") or rasa_workers()))
+        sup.start(env)
         return self
 
-    def wait_ready(self, timeout: float = 240) -> float:
-        """Block until every process answers; returns seconds waited."""
+    def pids(self) -> dict[str, int]:
+        """name -> pid of each running process (0 while it is down)."""
+        return {n: info["pid"] for n, info in self._supervisor().states().items()}
+
+    def wait_ready(self, timeout: float = 240, only: set[str] | None = None) -> float:
+        """Block until every process (or `only`) answers; returns seconds waited."""
         start = time.monotonic()
         checks = {"actions": f"{self.ports.actions_url}/health", "rasa": f"{self.ports.rasa_url}/"}
         if self.web:
             checks["web"] = f"{self.ports.web_url}/healthz"
-        pending = {n: u for n, u in checks.items() if n in self.procs}
+        pending = {n: u for n, u in checks.items() if only is None or n in only}
         while pending:
+            states = self._supervisor().states()
             for name, url in list(pending.items()):
-                proc = self.procs[name]
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir}")
+                if states[name]["statename"] == "FATAL":
+                    raise RuntimeError(f"{name} could not start; see {self.log_dir}")
                 try:
                     if httpx.get(url, timeout=2).status_code < 500:
                         del pending[name]
@@ -137,14 +162,9 @@ class Stack:
         return time.monotonic() - start
 
     def stop(self, only: set[str] | None = None) -> None:
-        """Stop every process (or just `only`)."""
-        procs = {n: p for n, p in self.procs.items() if only is None or n in only}
-        for proc in procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for name, proc in procs.items():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-            del self.procs[name]
+        """Stop every process and supervisord (or just the processes in `only`)."""
+        sup = self._supervisor()
+        if only is None:
+            sup.shutdown()
+        elif sup.answers():
+            sup.stop_programs(only)

@@ -129,14 +129,15 @@ def peak_rss_mb(pid: int) -> float:
 class PssSampler(threading.Thread):
     """Samples the PSS of every process of the stack once a second; keeps the peaks."""
 
-    def __init__(self, procs: dict) -> None:
+    def __init__(self, pids) -> None:
+        """`pids`: returns name -> pid now (supervisord's children; 0 while one is down)."""
         super().__init__(daemon=True)
-        self.procs, self.peak, self.peak_total = procs, {n: 0.0 for n in procs}, 0.0
+        self.pids, self.peak, self.peak_total = pids, {n: 0.0 for n in pids()}, 0.0
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(1.0):
-            now = {n: sum(_pss_kb(p) for p in _tree(proc.pid)) / 1024 for n, proc in self.procs.items()}
+            now = {n: sum(_pss_kb(p) for p in _tree(pid)) / 1024 for n, pid in self.pids().items()}
             self.peak = {n: max(self.peak[n], v) for n, v in now.items()}
             self.peak_total = max(self.peak_total, sum(now.values()))
 
@@ -235,7 +236,7 @@ def bench_once(workers: int, levels: list[int], per_level, web: bool) -> dict:
     stack = Stack(ports=PORTS, tracker_db=db, web=web, log_dir=db.parent,
                   extra_env={"RATE_LIMIT": "0", "RASA_WORKERS": str(workers)}).start()
     run: dict = {"workers": workers, "levels": {}}
-    sampler = PssSampler(stack.procs)
+    sampler = PssSampler(stack.pids)
     try:
         run["ready_s"] = round(stack.wait_ready(timeout=300), 1)
         sampler.start()
@@ -250,7 +251,7 @@ def bench_once(workers: int, levels: list[int], per_level, web: bool) -> dict:
         for name, url in targets.items():
             run["levels"][name] = [asyncio.run(run_level(url, c, per_level(c))) for c in levels]
         time.sleep(1.5)  # one more PSS sample after the last level
-        run["peak_rss_mb"] = {n: peak_rss_mb(p.pid) for n, p in stack.procs.items()}
+        run["peak_rss_mb"] = {n: peak_rss_mb(pid) for n, pid in stack.pids().items()}
         run["peak_pss_mb"] = {n: round(v, 1) for n, v in sampler.peak.items()}
         run["peak_pss_total_mb"] = round(sampler.peak_total, 1)
     finally:

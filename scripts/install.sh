@@ -37,6 +37,13 @@ if [ "$want" = "test" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
   fi
+  # systemd-analyze, for tests/test_deploy.py's check of deploy/systemd/ (only the tool:
+  # nothing is started). Debian ships it in the `systemd` package.
+  if ! command -v systemd-analyze >/dev/null; then
+    echo "Installing Debian's systemd package for systemd-analyze verify..."
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq systemd >/dev/null
+  fi
   # axe-core (npm registry), injected into pages by tests/web/test_browser.py.
   if [ ! -f build/node/node_modules/axe-core/axe.min.js ]; then
     echo "Installing axe-core for the accessibility scan..."

@@ -321,7 +321,7 @@ class Gateway:
                 reply = await self.rasa.send(sender_id, message, metadata)
             except RasaUnavailable as exc:
                 log.warning("channel=%s rasa failure=%s", channel, exc.reason)
-                msgs = outcome.messages + self.dialogue("error")
+                msgs = outcome.messages + self.dialogue("restarting" if exc.restarting else "error")
                 outcome = Outcome("failure", msgs, outcome.shown, outcome.cut, collect_buttons(msgs))
             else:
                 known = {_norm(m["text"]) for m in outcome.messages if m.get("text")}

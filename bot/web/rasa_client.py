@@ -2,7 +2,9 @@
 
 Every way Rasa can fail, a timeout, a refused connection, an HTTP error, a body
 that is not a list, or the empty list `[]`, raises `RasaUnavailable`, so the
-caller can give the static failure message. Nothing here logs message text or
+caller can give the static failure message. `restarting` tells the caller that Rasa or
+the action server is down (refused, 502/503, or `[]` while the action server is down):
+under `make run` supervisord is restarting it, so answers are back in a moment. Nothing here logs message text or
 sender ids.
 """
 from __future__ import annotations
@@ -15,12 +17,20 @@ import httpx
 log = logging.getLogger("bot.web.rasa")
 
 
+# Failures that mean "a process is down" (supervisord restarts it), not "something broke".
+RESTARTING = {"refused", "disconnected", "http_502", "http_503", "actions_down"}
+
+
 class RasaUnavailable(Exception):
     """Rasa did not give a usable answer. `reason` is a short, text-free tag."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+    @property
+    def restarting(self) -> bool:
+        return self.reason in RESTARTING
 
 
 def _clean_buttons(raw) -> list[dict]:
@@ -94,6 +104,13 @@ class RasaClient:
         except httpx.TimeoutException:
             log.warning("rasa timeout after %.2fs", time.perf_counter() - start)
             raise RasaUnavailable("timeout") from None
+        except httpx.ConnectError:
+            log.warning("rasa refused the connection")
+            raise RasaUnavailable("refused") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            # The process went away mid-request (killed, crashed): it is being restarted.
+            log.warning("rasa closed the connection without answering")
+            raise RasaUnavailable("disconnected") from None
         except httpx.HTTPError as exc:
             log.warning("rasa unreachable (%s)", type(exc).__name__)
             raise RasaUnavailable("unreachable") from None
@@ -105,7 +122,14 @@ class RasaClient:
         except ValueError:
             log.warning("rasa answered with a body that is not JSON")
             raise RasaUnavailable("bad_json") from None
-        msgs = clean_reply(data)
+        try:
+            msgs = clean_reply(data)
+        except RasaUnavailable as exc:
+            # Rasa answers [] when a custom action could not reach the action server.
+            if exc.reason == "empty" and not (await self.action_server_health())["ok"]:
+                log.warning("rasa answered nothing: the action server is down")
+                raise RasaUnavailable("actions_down") from None
+            raise
         log.debug("rasa answered %d message(s) in %.3fs", len(msgs), time.perf_counter() - start)
         return msgs
 

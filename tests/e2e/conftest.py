@@ -1,4 +1,5 @@
-"""Start the real action server and Rasa once for all end-to-end tests."""
+"""Start the real action server, Rasa and web app once for all end-to-end tests, under
+supervisord as `make run` does (bot/stack.py, bot/supervise.py)."""
 from __future__ import annotations
 
 import sqlite3

@@ -91,12 +91,26 @@ def test_api_crisis_first_when_rasa_down(client, fake_rasa):
     assert fake_rasa.messages == ["I want to kill myself"]
 
 
-@pytest.mark.parametrize("mode", ["down", "empty", "slow"])
+@pytest.mark.parametrize("mode", ["empty", "slow", "http500", "badjson"])
 def test_api_rasa_failure(client, fake_rasa, mode):
     fake_rasa.mode = mode
     r = client.post("/api/messages", json={"sender": "w", "message": "hi"})
     assert r.status_code == 200
     assert [m["text"] for m in r.json()] == [m["text"] for m in load().render_dialogue("error")]
+
+
+@pytest.mark.parametrize("mode, actions", [("down", 200), ("gone", 200), ("http502", 200),
+                                           ("http503", 200), ("empty", None), ("empty", 503)])
+def test_api_says_restarting_while_rasa_or_action_server_is_down(client, fake_rasa, mode, actions):
+    """Refused / 502 / 503 from Rasa, or Rasa's `[]` while the action server is down:
+    supervisord is restarting a process, so the person is told answers are back soon."""
+    fake_rasa.mode, fake_rasa.health["actions"] = mode, actions
+    r = client.post("/api/messages", json={"sender": "w", "message": "hi"})
+    assert r.status_code == 200
+    texts = [m["text"] for m in r.json()]
+    assert texts == [m["text"] for m in load().render_dialogue("restarting")]
+    assert texts != [m["text"] for m in load().render_dialogue("error")]
+    assert "back in a moment" in texts[0] and "988" in texts[-1]
 
 
 def test_openapi_documents_api_messages(client):

@@ -246,7 +246,7 @@ def test_long_reply_is_paged_with_more(client, fake_rasa):
     assert fake_rasa.messages[-1] == "/go"
 
 
-@pytest.mark.parametrize("mode", ["down", "empty", "slow", "http500"])
+@pytest.mark.parametrize("mode", ["down", "empty", "slow", "http500", "http503"])
 def test_rasa_failure_static_message(client, fake_rasa, mode):
     fake_rasa.mode = mode
     text = twiml_text(sms(client, "Do I get a lawyer?"))

@@ -28,7 +28,7 @@ def stub_detect(text: str):
 class FakeRasa:
     """Answers like Rasa's REST channel; records what it was sent.
 
-    mode: ok | empty | down | slow | http500 | badjson | notlist
+    mode: ok | empty | down | gone | slow | http500 | http502 | http503 | badjson | notlist
     """
 
     def __init__(self):
@@ -65,12 +65,14 @@ class FakeRasa:
         self.received.append(body)
         if self.mode == "down":
             raise httpx.ConnectError("refused", request=request)
+        if self.mode == "gone":  # killed mid-request
+            raise httpx.RemoteProtocolError("Server disconnected", request=request)
         if self.mode == "slow":
             raise httpx.ReadTimeout("slow", request=request)
         if self.mode == "empty":
             return httpx.Response(200, json=[])
-        if self.mode == "http500":
-            return httpx.Response(500, text="boom")
+        if self.mode.startswith("http5"):
+            return httpx.Response(int(self.mode[4:]), text="boom")
         if self.mode == "badjson":
             return httpx.Response(200, text="<html>")
         if self.mode == "notlist":

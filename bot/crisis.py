@@ -589,6 +589,10 @@ def assess(text: Any, use_model: bool = True, nlp: Any = None) -> Assessment:
     return combine(match, score, text, detector)
 
 
+# A classifier-only "check" needs at least this many words (see combine()).
+MODEL_MIN_WORDS = 4
+
+
 def combine(match: Optional[CrisisMatch], score: Any, text: str,
             detector: Optional[CrisisDetector] = None) -> Assessment:
     """The decision table (kept apart so tests and scripts/crisis_report.py can use it)."""
@@ -605,6 +609,10 @@ def combine(match: Optional[CrisisMatch], score: Any, text: str,
         source = "rules+model" if model_level else "rules"
         return Assessment(level, match.category, language, match.family, source, risk,
                           match.context, match)
+    if model_level == "check" and len(normalize(text).split()) < MODEL_MIN_WORDS:
+        # Two or three words give the classifier too little to go on ("say nothing",
+        # "something private" scored as risky); short crisis messages are the rules' job.
+        model_level = None
     if model_level is None:
         return Assessment(None, None, guessed, score=risk)
     context = ""

@@ -23,7 +23,7 @@ def test_a_family_member_asks_about_a_hearing_and_a_county(page, stack):
     page.wait_for_selector("#log >> text=5 court days")
     page.fill("#message", "does sacramento county have it")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#log >> text=Sacramento County, California: has AOT")
+    page.wait_for_selector("#log >> text=listed Sacramento County, California, as having AOT")
     page.fill("#message", "can they force him to take medication")
     page.keyboard.press("Enter")
     page.wait_for_selector("#log >> text=Riese")

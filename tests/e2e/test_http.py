@@ -34,9 +34,9 @@ def test_law_name_answers_without_asking(chat):
 
 
 @pytest.mark.parametrize("question,expected", [
-    ("does fresno have laura's law", "Fresno County, California: has AOT"),
-    ("is AOT in monterey county", "Monterey County, California: did not have AOT"),
-    ("does solano county do AOT", "not on either"),
+    ("does fresno have laura's law", "listed Fresno County, California, as having AOT"),
+    ("is AOT in monterey county", "listed Monterey County, California, as not having AOT"),
+    ("does solano county do AOT", "did not put Solano County, California, on its list"),
     ("does Brooklyn have AOT", "Kings County, New York"),
 ])
 def test_county_status_with_as_of_and_source(chat, question, expected):

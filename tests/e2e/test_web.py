@@ -22,7 +22,7 @@ def test_api_relays_to_rasa(stack):
     reply = httpx.post(f"{stack.ports.web_url}/api/messages", timeout=30,
                        json={"sender": sender, "message": "does fresno county have AOT?"}).json()
     text = " ".join(m.get("text", "") for m in reply)
-    assert "Fresno County, California: has AOT" in text and "December 2021" in text
+    assert "listed Fresno County, California, as having AOT" in text and "December 2021" in text
 
 
 def _visible_text(page: str) -> str:

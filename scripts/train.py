@@ -48,7 +48,7 @@ def train(force: bool = False) -> bool:
     if not force and not is_stale():
         print("Model is up to date:", MODEL.relative_to(ROOT))
         return False
-    print("Training the model (about 12 minutes on 2 cores)...", flush=True)
+    print("Training the model (about 20 minutes on 2 cores)...", flush=True)
     start = time.monotonic()
     # --force: Rasa's cache keys SpacyNLP on its path, so changed rules under the same path
     # would be missed; our own fingerprint decides when to train, so train everything.

@@ -78,6 +78,38 @@ def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     return []
 
 
+def asked_about(topic_id: str, text: str) -> bool:
+    """False when the topic's answer presumes a subject the question never named."""
+    import re
+
+    patterns = {t.asked_about for t in content().topics.get(topic_id, {}).values() if t.asked_about}
+    return all(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+async def next_guess(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                     skip: str) -> list[dict]:
+    """The model's next likely intent, answered by its own action; else "which did you mean"."""
+    from actions.clarify import ActionClarify
+    from actions.county import ActionCountyLookup
+
+    ranking = [r for r in tracker.latest_message.get("intent_ranking", [])
+               if r.get("name") not in (skip, "nlu_fallback")]
+    best = ranking[0] if ranking else {}
+    if best.get("confidence", 0) >= NEXT_GUESS_MIN:
+        message = {**tracker.latest_message, "intent": best, "intent_ranking": ranking}
+        retold = Tracker(tracker.sender_id, tracker.slots, message, tracker.events, False, None,
+                         tracker.active_loop, "action_listen")
+        if best["name"] in ("ask_county_status", "inform_county"):
+            return await ActionCountyLookup().run(dispatcher, retold, domain)
+        if content().topic_for_intent(best["name"]):
+            return await ActionAnswer().run(dispatcher, retold, domain)
+    return await ActionClarify().run(dispatcher, tracker, domain)
+
+
+# The next guess is taken only when the model gave it at least this much.
+NEXT_GUESS_MIN = 0.1
+
+
 class ActionAnswer(Action):
     """Answer the topic of the latest intent, using the state known so far."""
 
@@ -101,6 +133,8 @@ class ActionAnswer(Action):
         if intent == "ask_glossary":
             return events + answer_glossary(dispatcher, tracker)
         topic_id = c.topic_for_intent(intent)
+        if topic_id and not asked_about(topic_id, tracker.latest_message.get("text") or ""):
+            return events + await next_guess(dispatcher, tracker, domain, intent)
         tool = tool_for_general_question(topic_id, tracker.latest_message.get("text") or "")
         if tool:  # "it was filed on March 3, when is the hearing?": work it out
             from actions.tools import start_tool

@@ -57,6 +57,10 @@ class Topic:
     # The SMS form (content/answers/*.yml `sms`): the key fact, the phone number if the
     # answer has one, and a short citation, in at most 2 texts. The full answer follows on MORE.
     sms: str = ""
+    # A topic whose answer presumes its subject (the 5150 comparison starts "AOT is not
+    # the same as a 5150"): a regex the question must match for this answer to be given;
+    # otherwise actions/answers.py takes the model's next guess.
+    asked_about: str = ""
 
     @property
     def source(self) -> str:
@@ -196,7 +200,7 @@ def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
                 messages=tuple(raw["messages"]), citation=raw["citation"],
                 sources=tuple(_as_list(raw["source"])),
                 last_reviewed=str(raw["last_reviewed"]), buttons=tuple(raw.get("buttons", ())),
-                sms=raw.get("sms", ""),
+                sms=raw.get("sms", ""), asked_about=raw.get("asked_about", ""),
             )
             unknown = [s for s in topic.sources if s not in sources]
             if unknown:

@@ -70,7 +70,7 @@ def test_remembered_state_is_used_without_asking():
 ])
 def test_california_topics_asked_in_new_york_keep_the_state(intent, expect):
     """A New York user asking about a California-only idea gets New York's answer and stays in NY."""
-    texts, _, slots, events = run(ActionAnswer(), tracker(intent, "x", slots={"state": "NY"}))
+    texts, _, slots, events = run(ActionAnswer(), tracker(intent, f"/{intent}", slots={"state": "NY"}))
     assert expect in joined(texts) and "9.60" in texts[-1]
     assert slots.get("state", "NY") == "NY"
     assert not any(e.get("name") == "state" and e.get("value") != "NY" for e in events)
@@ -315,3 +315,32 @@ def test_ask_something_else_gives_the_menu_mid_conversation():
     texts, buttons, _, _ = run(ActionGreet(), t)
     menu = load_content().render_dialogue("menu")
     assert texts == [m["text"] for m in menu] and "not legal advice" not in joined(texts)
+
+
+def test_the_5150_comparison_is_not_given_to_a_question_that_names_no_hold():
+    """'is AOT in monterey county' once got 'AOT is not the same as a 5150': an answer that
+    presumes a question the person did not ask. The model's next guess answers instead."""
+    ranking = [{"name": "ask_compare_5150", "confidence": 0.55},
+               {"name": "ask_county_status", "confidence": 0.17}]
+    t = tracker("ask_compare_5150", "is AOT in monterey county",
+                entities=[("county", "CA:Monterey")], ranking=ranking)
+    texts, _, slots, _ = run(ActionAnswer(), t)
+    assert "Monterey County, California" in joined(texts)
+    assert "5150" not in joined(texts) and slots["county"] == "Monterey"
+
+
+def test_the_5150_comparison_still_answers_a_question_about_a_hold():
+    ranking = [{"name": "ask_compare_5150", "confidence": 0.9}]
+    t = tracker("ask_compare_5150", "what's the difference between aot and a 5150 hold",
+                entities=[("state", "CA")], ranking=ranking)
+    texts, _, _, _ = run(ActionAnswer(), t)
+    assert texts[0].startswith("AOT is not the same as a 5150.")
+
+
+def test_no_answer_opens_with_a_bare_yes_or_no_to_a_question_not_asked():
+    """Topics are also reached by 'what is ...' or 'tell me about ...' questions."""
+    c = load_content()
+    for by_state in c.topics.values():
+        for topic in by_state.values():
+            for text in (topic.messages[0], topic.sms):
+                assert not text.startswith(("No.", "No,")), (topic.id, topic.state)

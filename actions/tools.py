@@ -76,8 +76,8 @@ def start_tool(dispatcher: CollectingDispatcher, tracker: Tracker, tool: str) ->
     if answers["status"] == "done":
         return clear_tool()
     events = [SlotSet("tool_answers", answers), SlotSet("tool_reply", None), ActiveLoop(FORM)]
-    if answers.get("state"):
-        events.insert(0, SlotSet("state", answers["state"]))
+    if state:  # the person's state (said now or before); a tool's own default never sets it
+        events.insert(0, SlotSet("state", state))
     return events
 
 

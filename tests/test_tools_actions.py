@@ -355,3 +355,11 @@ def test_today_without_a_time_zone_database(monkeypatch):
     monkeypatch.delenv("AOT_TODAY")
     monkeypatch.setattr(tools, "ZoneInfo", missing)
     assert tools.today("CA") == datetime.now(timezone(timedelta(hours=-8))).date()
+
+
+def test_starting_the_hearing_tool_does_not_decide_the_persons_state():
+    """The hearing calculator works for California only, but starting it must not make
+    the whole conversation California's: a later answer still asks which state."""
+    chat = Chat()
+    chat.start("calc_hearing_date", "when is my hearing")
+    assert chat.slots.get("state") is None

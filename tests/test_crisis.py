@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import copy
-import time
 
 import pytest
 import yaml
@@ -577,17 +576,8 @@ def test_huge_message_is_chunked_and_still_caught():
     assert crisis.detect(text).category == "suicide"
 
 
-def test_speed():
-    crisis.detect("warm up")
-    texts = [t for _, t in ALL_CRISIS] + NOT_CRISIS
-    start = time.perf_counter()
-    for text in texts:
-        crisis.detect(text)
-    per_message = (time.perf_counter() - start) / len(texts)
-    assert per_message < 0.005, f"{per_message * 1000:.2f} ms per message"
-    start = time.perf_counter()
-    crisis.detect("My son has schizophrenia and refuses treatment. " * 400)  # ~20,000 chars
-    assert time.perf_counter() - start < 0.5
+# Speed (per message, and a 20,000-character message) is measured by scripts/crisis_report.py,
+# which prints it beside the recall figures: a benchmark, not a timed unit test.
 
 
 def test_normalize_examples():

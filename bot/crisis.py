@@ -119,7 +119,7 @@ _BARE_CONTRACTIONS = {  # the same, typed without the apostrophe
     "abt": "about", "wat": "what", "ded": "dead", "myslef": "myself", "myselfe": "myself",
     "mself": "myself", "suicde": "suicide", "sucide": "suicide", "suiside": "suicide",
     "suicid": "suicide", "suicied": "suicide", "sucidal": "suicidal", "suicdal": "suicidal",
-    "suisidal": "suicidal", "suicidle": "suicidal", "pils": "pills", "pils": "pills",
+    "suisidal": "suicidal", "suicidle": "suicidal", "pils": "pills",
     "dieing": "dying", "anymor": "anymore", "nomore": "no more", "cuttin": "cutting",
     "hurtin": "hurting", "breakin": "breaking", "screamin": "screaming", "yellin": "yelling",
     "threatenin": "threatening", "chasin": "chasing", "killin": "killing", "bleedin": "bleeding",

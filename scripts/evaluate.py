@@ -487,9 +487,9 @@ def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, pl
         lines += ["", "### Cross-validation on the training data", "", "```", cv, "```"]
     if e2e:
         lines += ["", "## Answers end to end", "",
-                  f"Each held-out question sent to the running assistant (real HTTP; a \"which state?\" "
-                  f"answered with the state the question names, else California). A reply is correct "
-                  f"when it holds the key fact of the question's label (tests/nlu/key_facts.yml).", "",
+                  "Each held-out question sent to the running assistant (real HTTP; a \"which state?\" "
+                  "answered with the state the question names, else California). A reply is correct "
+                  "when it holds the key fact of the question's label (tests/nlu/key_facts.yml).", "",
                   f"**Correct: {e2e['correct']:.3f}** of {e2e['n']} questions.", "",
                   "| intent | correct | n |", "|---|---|---|"]
         lines += [f"| {i} | {c} | {k} |" for i, (c, k) in sorted(e2e["by_intent"].items())]

@@ -7,7 +7,6 @@ scripts/crisis_report.py; these tests pin the behaviour a user would notice.
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 
 import numpy

@@ -78,6 +78,16 @@ def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     return []
 
 
+def crisis_deny_key(tracker: Tracker) -> str:
+    """'No' after a crisis reply: in Spanish when that reply was Spanish (its last words)."""
+    c = content()
+    last = next((e.get("text") for e in reversed(tracker.events)
+                 if e.get("event") == "bot" and e.get("text")), None)
+    spanish = {m["text"] for key in c.dialogue if key.startswith("crisis") and key.endswith("_es")
+               for m in c.render_dialogue(key)}
+    return "crisis_deny_es" if last in spanish else "crisis_deny"
+
+
 def asked_about(topic_id: str, text: str) -> bool:
     """False when the topic's answer presumes a subject the question never named."""
     import re
@@ -125,7 +135,7 @@ class ActionAnswer(Action):
         if intent == "inform_state":
             return events + self._state_given(dispatcher, tracker, state)
         if intent == "deny" and tracker.get_slot("last_topic") == "crisis":
-            send(dispatcher, c.render_dialogue("crisis_deny"))
+            send(dispatcher, c.render_dialogue(crisis_deny_key(tracker)))
             return events
         if intent in DIALOGUE_INTENTS:
             send(dispatcher, c.render_dialogue(intent))

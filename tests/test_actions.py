@@ -344,3 +344,19 @@ def test_no_answer_opens_with_a_bare_yes_or_no_to_a_question_not_asked():
         for topic in by_state.values():
             for text in (topic.messages[0], topic.sms):
                 assert not text.startswith(("No.", "No,")), (topic.id, topic.state)
+
+
+def test_no_after_a_spanish_crisis_question_is_answered_in_spanish():
+    c = load_content()
+    asked = c.render_dialogue("crisis_check_es")
+    events = [{"event": "bot", "text": m["text"]} for m in asked]
+    t = Tracker("test", {"last_topic": "crisis"},
+                {"intent": {"name": "deny", "confidence": 0.9}, "text": "no", "entities": []},
+                events, False, None, {}, "action_listen")
+    texts, _, _, _ = run(ActionAnswer(), t)
+    assert texts == [m["text"] for m in c.render_dialogue("crisis_deny_es")]
+    english = Tracker("test", {"last_topic": "crisis"},
+                      {"intent": {"name": "deny", "confidence": 0.9}, "text": "no", "entities": []},
+                      [{"event": "bot", "text": c.render_dialogue("crisis_check")[0]["text"]}],
+                      False, None, {}, "action_listen")
+    assert run(ActionAnswer(), english)[0] == [m["text"] for m in c.render_dialogue("crisis_deny")]

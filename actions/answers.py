@@ -45,12 +45,13 @@ def follow_ups(topic_id: str, state: str, buttons: list[dict]) -> list[dict]:
     at most `max` in all (a short numbered menu by SMS). Payloads of existing intents only."""
     c, conf = content(), followups()
     related = []
-    for other in conf["related"].get(topic_id, []):
+    own_related = [t.related for t in c.topics.get(topic_id, {}).values() if t.related]
+    for other in [*(own_related[0] if own_related else ()), *conf["related"].get(topic_id, [])]:
         version = c.topic(other, state) if other != topic_id else None
         if version is not None:
-            related = [{"title": version.title, "payload": "/" + version.intent}]
+            related = [{"title": version.title, "payload": version.payload}]
             break
-    own = {"/" + t.intent for t in c.topics.get(topic_id, {}).values()}  # not the same question again
+    own = {t.payload for t in c.topics.get(topic_id, {}).values()}  # not the same question again
     out, seen = [], set(own)
     for b in [*buttons, *related, *conf["always"]]:
         if b["payload"] not in seen and len(out) < conf["max"]:

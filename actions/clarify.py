@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import content, current_state, send
 from actions.off_topic import respond
 from bot import off_topic
+from bot.bank import RETRIEVAL_INTENT, selector_ranking
 
 MAX_OPTIONS = 3
 # Intents never offered as a guess: guessing "crisis" or "goodbye" would be wrong or odd.
@@ -35,20 +36,30 @@ def options(tracker: Tracker) -> list[dict]:
     """Buttons for the likeliest topics, titled with the question as content/ words it."""
     c = content()
     state = current_state(tracker)
-    buttons = []
-    for guess in tracker.latest_message.get("intent_ranking", []):
-        intent = guess.get("name")
-        if intent in NOT_OFFERED or guess.get("confidence", 0) < 0.05:
-            continue
-        topic_id = c.topic_for_intent(intent)
-        topic = c.topic(topic_id, state) if topic_id else None
-        if topic is None and topic_id:
-            topic = next(iter(c.topics[topic_id].values()))
-        if topic:
-            buttons.append({"title": topic.title, "payload": f"/{intent}"})
+    buttons: list[dict] = []
+    for topic_id in likeliest_topics(tracker):
+        topic = c.topic(topic_id, state) or next(iter(c.topics[topic_id].values()))
+        if all(b["payload"] != topic.payload for b in buttons):
+            buttons.append({"title": topic.title, "payload": topic.payload})
         if len(buttons) == MAX_OPTIONS:
             break
     return buttons
+
+
+def likeliest_topics(tracker: Tracker) -> list[str]:
+    """Topic and bank-entry ids, likeliest first. The bank question ("faq") stands for the
+    ResponseSelector's own ranking of its entries, weighted by the intent's confidence."""
+    c = content()
+    scored: list[tuple[float, str]] = []
+    for guess in tracker.latest_message.get("intent_ranking", []):
+        intent, confidence = guess.get("name"), guess.get("confidence", 0)
+        if intent == RETRIEVAL_INTENT:
+            scored += [(confidence * conf, e)
+                       for e, conf in selector_ranking(tracker.latest_message)[:MAX_OPTIONS]
+                       if e in c.topics]
+        elif intent not in NOT_OFFERED and c.topic_for_intent(intent):
+            scored.append((confidence, c.topic_for_intent(intent)))
+    return [t for score, t in sorted(scored, key=lambda s: -s[0]) if score >= 0.05]
 
 
 class ActionClarify(Action):

@@ -6,6 +6,7 @@ so wording can change without retraining the model.
 
 Layout of content/:
   answers/california.yml, answers/new_york.yml, answers/general.yml  topics
+  bank/*.yml      the question bank: specific questions with short answers (bot/bank.py)
   dialogue.yml    the assistant's own lines (greeting, menu, clarify, ...)
   glossary.yml    plain-language meanings of legal words
   counties.yml    every county with its AOT status, as-of date and source
@@ -26,6 +27,8 @@ from typing import Any
 
 import jinja2
 import yaml
+
+from bot.bank import load_bank, payload_for
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 STATES = {"CA": "California", "NY": "New York"}
@@ -61,6 +64,18 @@ class Topic:
     # the same as a 5150"): a regex the question must match for this answer to be given;
     # otherwise actions/answers.py takes the model's next guess.
     asked_about: str = ""
+    # Question-bank entries (content/bank/): their category, and what they offer next.
+    category: str = ""
+    related: tuple[str, ...] = ()
+
+    @property
+    def is_bank(self) -> bool:
+        return bool(self.category)
+
+    @property
+    def payload(self) -> str:
+        """What a button that asks this question sends back."""
+        return payload_for(self.id) if self.is_bank else "/" + self.intent
 
     @property
     def source(self) -> str:
@@ -211,6 +226,11 @@ def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
     return topics
 
 
+def _load_bank(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
+    return {entry_id: {state: Topic(**fields) for state, fields in by_state.items()}
+            for entry_id, by_state in load_bank(CONTENT_DIR / "bank", sources).items()}
+
+
 @functools.lru_cache(maxsize=1)
 def legal_numbers() -> dict[str, dict]:
     """content/legal_numbers.yml: each legal number with its citation and source."""
@@ -246,7 +266,7 @@ def load() -> Content:
                              trim_blocks=True, lstrip_blocks=True)
     return Content(
         sources=sources,
-        topics=_load_topics(sources),
+        topics={**_load_topics(sources), **_load_bank(sources)},
         dialogue=_read("dialogue.yml"),
         glossary=_read("glossary.yml"),
         counties=counties,

@@ -1,0 +1,54 @@
+"""Answer a question-bank entry (content/bank/), chosen by Rasa's ResponseSelector.
+
+The intent classifier says "this is a bank question" (the retrieval intent `faq`); the
+ResponseSelector says which one. The two confidences are separate: the intent can be
+sure while the selector is not (Rasa issue 9751), so the selector's own confidence is
+checked before answering. When it is low, the person gets a short menu of the likeliest
+entries instead of a confident wrong answer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import answer_topic
+from actions.clarify import ActionClarify
+from actions.common import content, current_state, entity_values
+from bot.bank import ENTITY, selector_ranking
+
+# Below this selector confidence the entry is offered in a menu, not answered.
+# Measured on the development split of the bank's examples (reports/evaluation.md).
+SELECTOR_MIN = 0.35
+
+
+def chosen_entry(tracker: Tracker) -> tuple[str | None, bool]:
+    """The entry asked about and whether it is sure enough to answer without a menu.
+    A button names its entry (/faq{"bank": "<id>"}): that is sure."""
+    named = [v for v in entity_values(tracker, ENTITY) if v in content().topics]
+    if named:
+        return named[0], True
+    ranking = [(e, conf) for e, conf in selector_ranking(tracker.latest_message)
+               if e in content().topics]
+    if not ranking:
+        return None, False
+    entry, confidence = ranking[0]
+    return entry, confidence >= SELECTOR_MIN
+
+
+class ActionAnswerBank(Action):
+    """Answer the bank entry the person asked about, for the state known so far."""
+
+    def name(self) -> str:
+        return "action_answer_bank"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        entry, sure = chosen_entry(tracker)
+        if entry is None or not sure:
+            return await ActionClarify().run(dispatcher, tracker, domain)
+        state = current_state(tracker)
+        events: list[dict] = [SlotSet("state", state)] if state else []
+        return events + answer_topic(dispatcher, entry, state)

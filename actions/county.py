@@ -1,6 +1,7 @@
 """Look up a county's AOT status (content/counties.yml) and say what to do next."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -51,6 +52,20 @@ def contact_line(contact: dict) -> str:
     return " ".join(parts)
 
 
+# "Which counties have AOT?" asks about all of them, not the one named earlier.
+GENERAL = re.compile(r"\b(counties|which|how many|list|every|all|state ?wide|whole state)\b", re.I)
+
+
+def remembered_county(tracker: Tracker, text: str) -> counties.Lookup:
+    """'Does it have AOT?' after a county, ZIP or city was named: that county
+    (actions/context.py keeps it), unless the question is about all counties."""
+    name, state = tracker.get_slot("county"), tracker.get_slot("state")
+    county = counties.by_key(f"{state}:{name}") if name and state else None
+    if county is None or GENERAL.search(text):
+        return counties.Lookup()
+    return counties.Lookup(county=county, candidates=[county], how="remembered")
+
+
 class ActionCountyLookup(Action):
     """'Does Fresno have AOT?', 'I live in 94110', 'sutter/yuba', 'LA'."""
 
@@ -63,6 +78,8 @@ class ActionCountyLookup(Action):
         text = tracker.latest_message.get("text") or ""
         ids = entity_values(tracker, "county")
         found = counties.from_entity(ids[0], state) if ids else counties.find(text, state)
+        if not found.county and found.how == "unknown":
+            found = remembered_county(tracker, text)
         c = content()
         if found.county:
             msgs = county_messages(found.county)

@@ -124,3 +124,46 @@ def find(text: str, state: str | None = None) -> Lookup:
     if best:
         return _pick(forms[best[0]], state, "fuzzy")
     return Lookup()
+
+
+# A city is read only after words that place a person ("we live in Oakland", "from
+# Brooklyn") or as the whole message, so ordinary words that are also town names
+# ("paradise", "industry") in a question are not taken for a place.
+CITY_CUE = re.compile(r"\b(?:in|from|near|live in|lives in|living in|moved to|outside)\s+")
+STATE_TAIL = {"ca": "CA", "calif": "CA", "cali": "CA", "california": "CA",
+              "ny": "NY", "nys": "NY", "new york": "NY"}
+
+
+@functools.lru_cache(maxsize=1)
+def _cities() -> dict[str, list[County]]:
+    """City (lower case) -> its counties in California and New York, from the `zipcodes`
+    package's bundled data (about 2 s to read, once per process)."""
+    import zipcodes
+
+    index: dict[str, list[County]] = {}
+    for row in zipcodes.list_all():
+        if row["state"] not in ("CA", "NY"):
+            continue
+        for county in _forms().get(_normalise(row["county"]), []):
+            if county.state == row["state"] and county not in index.setdefault(row["city"].lower(), []):
+                index[row["city"].lower()].append(county)
+    return index
+
+
+def from_city(text: str, state: str | None = None) -> Lookup:
+    """'we live in oakland' -> Alameda; 'albany' alone -> ambiguous (CA and NY);
+    'in albany ny' -> Albany County, New York."""
+    whole = re.sub(r"[^a-z .'-]+", " ", text.lower()).strip(" .")
+    if whole in _cities():
+        return _pick(_cities()[whole], state, "city")
+    for clause in re.split(r"[,;.!?\n]", text.lower()):
+        clause = re.sub(r"[^a-z .'-]+", " ", clause)
+        for cue in CITY_CUE.finditer(clause):
+            words = clause[cue.end():].split()
+            for n in range(min(3, len(words)), 0, -1):
+                place = " ".join(words[:n])
+                if place in _cities():
+                    after = " ".join(words[n:n + 2])
+                    hint = STATE_TAIL.get(after) or STATE_TAIL.get(after.split(" ")[0] if after else "")
+                    return _pick(_cities()[place], hint or state, "city")
+    return Lookup()

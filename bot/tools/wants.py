@@ -1,0 +1,39 @@
+"""Whether a message really asks to be walked through a guided tool (issue 12).
+
+A tool asks questions back ("On what date did the order start?"), which is the wrong
+reply to a question about what a word means, how a deadline is counted, or to a family
+saying their relative is already on AOT. Those get their answer instead; a tool starts
+when the person gives their own date or asks to work something out for them.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.tools.dates import ParsedDate, parse_date
+
+# "my son is already on AOT", "she was ordered last month": not an eligibility question.
+ALREADY_ON = re.compile(
+    r"\b(already|currently|now|been) (on|in|under) (aot|it|laura'?s law|kendra'?s law|an? order)\b"
+    r"|\b(is|are|am|i'm|im) on (aot|laura'?s law|kendra'?s law)\b"
+    r"|\b(was|were|got|been) (put|placed|ordered)\b|\bhas an? (aot |court )?order\b", re.I)
+# "what is a court day", "what does 180 days mean", "how are the days counted".
+ASKS_WHAT = re.compile(
+    r"^\s*(what|whats|what's|wat)\s+(is|are|does|do|counts?)\b|\bmean(s|ing)?\b"
+    r"|\bhow (is|are|do they|do you) (\w+ ){0,3}(counted|count|calculated)\b", re.I)
+# "can you work out / figure out / calculate my date".
+WORK_OUT = re.compile(r"\b(work (it )?out|figure (it )?out|calculat\w*|count (it|for me)|my (hearing|order)|"
+                      r"when (is|will) (my|his|her|their|our)|does (my|he|she) (qualify|meet)|"
+                      r"(do|would|could) (i|he|she|they) qualify|check)\b", re.I)
+
+
+def wants_tool(tool: str, text: str, today: date) -> bool:
+    """True when `text` asks for `tool` (eligibility, hearing, timeline), not for an answer."""
+    text = text or ""
+    if text.startswith("/"):  # a button that names the tool
+        return True
+    if tool == "eligibility":
+        return not ALREADY_ON.search(text)
+    if isinstance(parse_date(text, today), ParsedDate):
+        return True
+    return bool(WORK_OUT.search(text)) or not ASKS_WHAT.search(text)

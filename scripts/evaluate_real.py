@@ -169,13 +169,14 @@ def categories(qs: list[dict]) -> dict[str, list[int]]:
 def group_table(qs: list[dict], base: dict[str, list[bool]], groups: dict[str, list[int]],
                 head: str) -> list[str]:
     names = list(base)
-    lines = [f"| {head} | assistant | " + " | ".join(names) + " | menu shown | right answer in menu |",
-             "|---" * (4 + len(names)) + "|"]
+    lines = [f"| {head} | assistant | " + " | ".join(names) + " | menu shown | right answer in menu | ... first |",
+             "|---" * (5 + len(names)) + "|"]
     for group, idx in groups.items():
         rows = [qs[i] for i in idx]
         menus = [r for r in rows if r["menu"]]
         cells = [share(rows)] + [share([{"ok": base[n][i]} for i in idx]) for n in names]
-        cells += [share(rows, lambda r: r["menu"]), share(menus, lambda r: r.get("menu_in"))]
+        cells += [share(rows, lambda r: r["menu"]), share(menus, lambda r: r.get("menu_in")),
+                  share(menus, lambda r: r.get("menu_first"))]
         lines.append(f"| {group} | " + " | ".join(cells) + " |")
     return lines
 

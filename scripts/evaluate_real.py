@@ -202,7 +202,8 @@ def report(qs: list[dict], convs: list[dict], seconds: float, base: dict[str, li
              f"{info['bank']} of them bank entries `faq/<id>`; BM25 over {info['documents']} answers): "
              "each guess is turned into the reply the assistant would give (its own action, or the bank "
              "entry's messages, for the question's state) and scored with the same key "
-             "(scripts/real_baselines.py).", "",
+             "(scripts/real_baselines.py). The baselines always answer their top guess (no menu, no "
+             "fallback); for the assistant a \"did you mean\" menu counts as a miss.", "",
              "| what | assistant | " + " | ".join(names) + " |", "|---" * (2 + len(names)) + "|",
              f"| questions answered right | {share(qs)} | {col(every)} |",
              f"| ... broad topics | {share([qs[i] for i in broad])} | {col(broad)} |",

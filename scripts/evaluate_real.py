@@ -19,7 +19,7 @@ Writes its section into reports/evaluation.md (between the REAL_BEGIN / REAL_END
 markers; scripts/evaluate.py keeps that section when it rewrites the file) and prints
 it. It is a measure, never a training source: do not tune on its lines (issue #12).
 
-Usage: python scripts/evaluate_real.py [--out reports] [--limit N]
+Usage: python scripts/evaluate_real.py [--out reports] [--limit N] [--check-replies]
 """
 from __future__ import annotations
 
@@ -132,6 +132,21 @@ def baselines(questions: list[dict]) -> tuple[dict[str, list[bool]], dict]:
     return out, info
 
 
+def replayed_assistant(questions: list[dict]) -> list[bool]:
+    """A check of the baselines' reply path: the assistant's own parses (its model, loaded
+    in-process) turned into replies the way a baseline's guess is; it should score as the
+    assistant does end to end, or the baselines are not scored like the assistant."""
+    import evaluate
+    import real_baselines as rb
+
+    parses = evaluate.model_parses([q["text"] for q in questions])
+    out = []
+    for q, p in zip(questions, parses):
+        rank = [(r["name"], r["confidence"]) for r in p.get("intent_ranking", [])]
+        out.append(judge(rb.reply_for(p["intent"]["name"], q["text"], q.get("state"), rank), q["key"]))
+    return out
+
+
 def score_menus(qs: list[dict]) -> None:
     """Per question with a menu: is the right answer among its options, and first?"""
     import real_baselines as rb
@@ -217,6 +232,8 @@ def report(qs: list[dict], convs: list[dict], seconds: float, base: dict[str, li
              f"| ... right answer first | {share(menus, lambda r: r.get('menu_first'))} |",
              f"| conversations right (every turn) | {share(convs)} |",
              f"| conversation turns right | {share([{'ok': t} for c in convs for t in c['turns']])} |",
+             *([f"| check: the assistant's own parses through the baselines' reply path | "
+                f"{share([{'ok': ok} for ok in info['replayed']])} |"] if info.get("replayed") else []),
              f"| last training | {training_time()} |",
              f"| time (assistant; baselines trained and scored in {info['seconds']:.0f} s) | {seconds:.0f} s |",
              "", "A menu option is \"right\" when the answer its button leads to (rendered as for the "
@@ -269,6 +286,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="reports")
     parser.add_argument("--limit", type=int, default=0, help="only the first N of each (a quick run)")
+    parser.add_argument("--check-replies", action="store_true",
+                        help="also replay the assistant's own parses through the baselines' reply path")
     args = parser.parse_args()
     import httpx
 
@@ -278,6 +297,8 @@ def main() -> None:
     if args.limit:
         questions, conversations = questions[:args.limit], conversations[:args.limit]
     base, info = baselines(questions)  # before the servers start: the 2 cores are shared
+    if args.check_replies:
+        info["replayed"] = replayed_assistant(questions)
     tmp = Path(tempfile.mkdtemp(prefix="aot-real-"))
     stack = Stack(ports=Ports(rasa=15405, actions=15455, web=18400), tracker_db=tmp / "trackers.db",
                   web=False, log_dir=tmp, extra_env={"RATE_LIMIT": "0"}).start()

@@ -169,7 +169,7 @@ def test_report_puts_baselines_beside_the_assistant_per_category():
           {"text": "b", "topic": "new:history", "state": "NY", "voice": "other", "key": "x", "ok": False,
            "menu": True, "menu_in": True, "menu_first": False, "src": "https://example.org"}]
     base = {"TF-IDF + logistic regression": [False, True], "BM25 over the answers": [False, False]}
-    info = {"examples": 10, "intents": 3, "bank": 1, "documents": 4, "seconds": 1.0}
+    info = {"examples": 10, "intents": 3, "bank": 1, "documents": 4, "seconds": 1.0, "replayed": [True, True]}
     text = er.report(qs, [{"id": "zip_then_x", "turns": [True, False], "ok": False}], 5.0, base, info)
     rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| ")}
     assert rows["| questions answered right"].count("0.500 (1 of 2)") == 2  # assistant and TF-IDF
@@ -177,4 +177,5 @@ def test_report_puts_baselines_beside_the_assistant_per_category():
     assert rows["| (specific, `new:`)"].endswith("1.000 (1 of 1) | 1.000 (1 of 1) | 0.000 (0 of 1) |")
     assert rows["| ... right answer among the menu's options"].endswith("1.000 (1 of 1) |")
     assert rows["| zip_then"].startswith("| zip_then | 0.000 (0 of 1) | 0.500 (1 of 2)")
+    assert rows["| check: the assistant's own parses through the baselines' reply path"].endswith("(2 of 2) |")
     assert "NOT met" in text and text.startswith(er.REAL_BEGIN) and text.rstrip().endswith(er.REAL_END)

@@ -459,6 +459,16 @@ def offtopic_section(off: dict[str, dict], numbers: dict | None) -> list[str]:
     return lines
 
 
+def kept_real_section(path: Path) -> list[str]:
+    """The independent real-question section scripts/evaluate_real.py wrote into this report
+    (between its REAL_BEGIN / REAL_END markers): kept, so the report stays the one place."""
+    import re
+
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = re.search(r"<!-- REAL_BEGIN.*?<!-- REAL_END -->", text, re.DOTALL)
+    return ["", found.group(0), ""] if found else []
+
+
 def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, plots: list[str],
                  machine: str, e2e: dict | None = None, off: dict | None = None,
                  numbers: dict | None = None) -> Path:
@@ -496,6 +506,7 @@ def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, pl
         lines += ["", "First misses (question, label, start of the reply):", ""]
         lines += [f"- \"{q}\" ({lab}): {t[:120]}..." for q, lab, _, t in e2e["failures"][:15]]
     lines += offtopic_section(off or {}, numbers)
+    lines += kept_real_section(out / "evaluation.md")  # scripts/evaluate_real.py's figures
     grades = [r["grade"] for r in rows]
     over = [r for r in rows if r["grade"] > GRADE_LIMIT]
     lines += ["", "## Plain language", "",

@@ -55,8 +55,36 @@ def train(force: bool = False) -> bool:
     subprocess.run([py, "-m", "rasa", "train", "--fixed-model-name", "aot", "--out", "models",
                     "--force", "--quiet"], cwd=ROOT, env=env, check=True)
     FINGERPRINT.write_text(fingerprint())
-    print(f"Trained in {time.monotonic() - start:.0f} s: {MODEL.relative_to(ROOT)}")
+    seconds = time.monotonic() - start
+    record_training(seconds)
+    print(f"Trained in {seconds:.0f} s: {MODEL.relative_to(ROOT)}")
     return True
+
+
+# The last training's wall time and epochs, read by scripts/evaluate_real.py (issue #12:
+# training time in the evaluation; `make run` must stay affordable on 2 cores).
+RECORD = MODEL.with_suffix("").with_suffix(".train.json")
+
+
+def config_epochs() -> dict[str, int]:
+    """Epochs of each trained component in config.yml (DIET, TED, ResponseSelector...)."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    parts = (config.get("pipeline") or []) + (config.get("policies") or [])
+    return {p["name"]: p["epochs"] for p in parts if isinstance(p, dict) and "epochs" in p}
+
+
+def record_training(seconds: float) -> None:
+    import datetime
+    import json
+    import platform
+
+    RECORD.write_text(json.dumps({
+        "seconds": round(seconds, 1), "epochs": config_epochs(),
+        "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+    }, indent=2) + "\n")
 
 
 if __name__ == "__main__":

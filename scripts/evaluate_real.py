@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import re
 import sys
@@ -82,8 +83,21 @@ def menu_labels(messages: list[dict]) -> list[str]:
     if not any(MENU in (m.get("text") or "") for m in messages):
         return []
     buttons = [b for m in messages for b in (m.get("buttons") or [])]
-    labels = [str(b.get("payload", "")).lstrip("/").split("{", 1)[0] for b in buttons]
+    labels = [payload_label(str(b.get("payload", ""))) for b in buttons]
     return [lab for lab in labels if lab and lab != "out_of_scope"]
+
+
+def payload_label(payload: str) -> str:
+    """'/ask_lawyer' -> ask_lawyer; a bank button '/faq{"bank": "judge_role"}' -> faq/judge_role."""
+    intent, _, entities = payload.lstrip("/").partition("{")
+    if entities:
+        try:
+            bank = json.loads("{" + entities).get("bank")
+        except ValueError:
+            bank = None
+        if bank:
+            return f"{intent}/{bank}"
+    return intent
 
 
 def ask_questions(bot: Assistant, questions: list[dict]) -> list[dict]:

@@ -100,6 +100,8 @@ def answer_documents(train: list[tuple[str, str]], root: Path = ROOT) -> list[tu
     docs = []
     for by_state in load().topics.values():
         intent = next(iter(by_state.values())).intent
+        if intent.startswith("faq/"):  # bank entries: from `root`'s bank, below
+            continue
         titles = sorted({t.title for t in by_state.values()})
         docs.append((intent, " ".join(titles + by_label.get(intent, []))))
     for entry_id, entry in bank_entries(root).items():
@@ -214,18 +216,16 @@ def reply_for(label: str, text: str, state: str | None, ranking=(), root: Path =
     ents = entities(text)
     named = next((e["value"] for e in ents if e["entity"] == "state" and e["value"] in STATE_NAMES), None)
     follow = state if state in STATE_NAMES else "CA"
-    if label.startswith("faq/"):
-        entry = bank_entries(root).get(label.split("/", 1)[1])
-        if entry is None:
+    if label.startswith("faq/"):  # the assistant's own bank action, as its menu button asks it
+        entry_id = label.split("/", 1)[1]
+        if entry_id not in bank_entries(root):
             return ""
-        msgs = bank_reply(entry, named)
-        if msgs and ASKS_STATE in msgs[0]["text"]:
-            msgs = msgs[:1] + bank_reply(entry, follow)
-        return " ".join(m.get("text") or "" for m in msgs)
+        ents = [*ents, {"entity": "bank", "value": entry_id}]
+        label = "faq"
     rank = [{"name": n, "confidence": s} for n, s in ranking] or [{"name": label, "confidence": 1.0}]
     message = {"text": text, "intent": {"name": label, "confidence": rank[0]["confidence"]},
                "intent_ranking": rank, "entities": ents}
-    action = rule_actions().get(label, "action_clarify")
+    action = "action_answer_bank" if label == "faq" else rule_actions().get(label, "action_clarify")
     msgs, events = run_action(action, message, {})
     reply = " ".join(m.get("text") or "" for m in msgs)
     if ASKS_STATE in reply:

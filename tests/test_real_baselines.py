@@ -89,13 +89,22 @@ def test_bank_entries_are_labels_documents_and_replies(tmp_path):
     bm25 = rb.BM25Answers(rb.answer_documents(train, tmp_path))
     assert rb.predict_label(bm25.rank([question])[0]) == "faq/fake_mhls_fee"
     assert bm25.rank(["qwertyuiop"]) == [[]]  # no word in common: no answer, not a guess
-    ny = rb.reply_for("faq/fake_mhls_fee", question, "NY", root=tmp_path)
-    assert "Zebra fact for New York" in ny and "Okapi" not in ny and "{{" not in ny
-    assert "Mental Hygiene Law" in ny  # the citation line
-    unsure = rb.reply_for("faq/fake_mhls_fee", question, None, root=tmp_path)
-    assert unsure.index(rb.ASKS_STATE) < unsure.index("Okapi fact for California")  # asked, then CA
-    named = rb.reply_for("faq/fake_mhls_fee", "does mhls cost money under kendra's law", "CA", root=tmp_path)
-    assert "Zebra" in named and rb.ASKS_STATE not in named  # the state the question names wins
+
+
+def test_a_bank_guess_gets_the_assistants_own_bank_reply():
+    """A faq/<id> guess runs action_answer_bank, as the menu button for that entry does."""
+    from bot.content import load
+
+    c = load()
+    entry = next(i for i, by_state in c.topics.items()
+                 if {"CA", "NY"} <= set(by_state) and next(iter(by_state.values())).is_bank)
+    ny_first = c.render_text(c.topic(entry, "NY").messages[0])
+    ca_first = c.render_text(c.topic(entry, "CA").messages[0])
+    ny = rb.reply_for(f"faq/{entry}", "a question", "NY")
+    assert rb.ASKS_STATE in ny and ny_first in ny  # asked which state, then answered for NY
+    named = rb.reply_for(f"faq/{entry}", "a question under laura's law", "NY")
+    assert ca_first in named and rb.ASKS_STATE not in named  # the state the question names wins
+    assert rb.reply_for("faq/no_such_entry", "x", "CA") == ""
 
 
 def test_a_broad_guess_gets_the_assistants_own_reply():

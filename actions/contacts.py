@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_topic
+from actions.topic_reply import answer_topic
 from actions.common import content, current_state, send
 from actions.county import contact_line
 

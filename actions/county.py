@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_topic, follow_ups
+from actions.topic_reply import answer_topic, follow_ups
 from actions.common import content, current_state, entity_values, send
 from bot import counties
 from bot.content import STATES, County

@@ -50,7 +50,7 @@ def court_holidays(year: int) -> dict[date, str]:
     cfg = _config()
     removed = set(cfg.get("remove", []))
     out: dict[date, str] = {}
-    for day, names in holidays.US(subdiv="CA", years=year).items():
+    for day, names in holidays.US(subdiv="CA", years=year).items():  # type: ignore[attr-defined]
         kept = [n for n in names.split("; ") if n.replace(" (observed)", "") not in removed]
         if kept and day.weekday() < 5:
             out[day] = "; ".join(kept)

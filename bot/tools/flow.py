@@ -13,11 +13,12 @@ import re
 from datetime import date
 
 from bot.content import Content, load
+from bot.states import today
+from bot.topics import registry
 from bot.tools import court_days, replies, timeline
 from bot.tools.dates import DateProblem, ParsedDate, long_date, parse_date, parse_length
 
-TOOL_FOR_INTENT = {"calc_hearing_date": "hearing", "calc_order_timeline": "timeline",
-                   "check_eligibility": "eligibility"}
+TOOL_FOR_INTENT = registry().tool_for_intent()  # content/topics.yml `tools`
 # Intents that may be a clumsy answer rather than a new question: ask again, do not leave.
 ANSWER_LIKE_INTENTS = {"affirm", "deny", "nlu_fallback", "out_of_scope", "thank", "inform_state",
                        "bot_challenge", "stop_tool", ""}
@@ -231,7 +232,7 @@ def _read_length(answers: dict, text: str) -> tuple[bool, list[dict]]:
     length = parse_length(text)
     if length is None or (isinstance(length, tuple) and length[1] <= 0):
         return False, [_say(t["length_retry"])]
-    if length == "unsure":
+    if not isinstance(length, tuple):  # "not sure"
         answers["length"] = "unsure"
         return True, ([_say(t["length_unsure"]["CA"])] if st == "CA" else [])
     months = length[1] if length[0] == "months" else length[1] / 30.4
@@ -250,7 +251,7 @@ def date_problem(problem: DateProblem) -> list[dict]:
         return _lines(common["date_impossible"], month=problem.month_name, year=problem.year,
                       day=problem.day)
     if problem.kind == "too_far":
-        return _lines(common["date_too_far"], date=long_date(problem.value))
+        return _lines(common["date_too_far"], date=long_date(problem.value))  # type: ignore[arg-type]
     return _lines(common["date_unreadable"])
 
 
@@ -308,10 +309,10 @@ def timeline_result(answers: dict, today: date) -> list[dict]:
         if length == "unsure":  # count the longest a first order can be (1 year since 2013)
             length = ["months", timeline.NY_FIRST_ORDER_MAX_MONTHS]
             msgs = _lines(t["NY_unsure"])
-        tl = timeline.ny_timeline(start, length=tuple(length))
+        ny = timeline.ny_timeline(start, length=tuple(length))
         msgs += _lines(t["NY"], start=long_date(start), length=_length_words(length),
-                       end=long_date(tl.end), renew_from=long_date(tl.renew_from),
-                       new_order_until=long_date(tl.new_order_until))
+                       end=long_date(ny.end), renew_from=long_date(ny.renew_from),
+                       new_order_until=long_date(ny.new_order_until))
         msgs.append(_say(t["dates_note"]))
         msgs.append(_cite(t["NY_citation"], t["NY_source"]))
         return msgs
@@ -323,8 +324,8 @@ def timeline_result(answers: dict, today: date) -> list[dict]:
                   affidavits=affidavits, end=long_date(tl.end))
     if tl.end < today:
         msgs.append(_say(t["CA_ended"], end=long_date(tl.end)))
-    elif tl.next_affidavit(today):
-        msgs.append(_say(t["CA_next"], next=long_date(tl.next_affidavit(today))))
+    elif (upcoming := tl.next_affidavit(today)) is not None:
+        msgs.append(_say(t["CA_next"], next=long_date(upcoming)))
     msgs.append(_say(t["dates_note"]))
     msgs.append(_cite(t["CA_citation"], t["CA_source"]))
     return msgs
@@ -374,15 +375,16 @@ def nothing_to_stop() -> list[dict]:
     return _lines(_t()["common"]["nothing_to_stop"])
 
 
-_GENERAL_TO_TOOL = {"hearing_when": "hearing", "duration": "timeline", "how_ends": "timeline"}
 _FILED_OR_STARTED = re.compile(r"\b(fil(e|ed|ing)|start(ed|s)?|beg[au]n|order(ed)?|served|got papers)\b")
 
 
-def tool_for_general_question(topic_id: str | None, text: str) -> str | None:
+def tool_for_general_question(topic_id: str | None, text: str,
+                              state: str | None = None) -> str | None:
     """A general hearing or duration question that gives a filing or start date
-    ("they filed on March 3, when is the hearing?") is answered by the calculator."""
-    tool = _GENERAL_TO_TOOL.get(topic_id or "")
+    ("they filed on March 3, when is the hearing?") is answered by the calculator
+    (topics with `dated_question_starts_tool` in content/topics.yml)."""
+    tool = registry().general_to_tool().get(topic_id or "")
     low = (text or "").lower()
-    if tool and _FILED_OR_STARTED.search(low) and isinstance(parse_date(low, date.today()), ParsedDate):
+    if tool and _FILED_OR_STARTED.search(low) and isinstance(parse_date(low, today(state)), ParsedDate):
         return tool
     return None

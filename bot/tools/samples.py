@@ -4,6 +4,7 @@ as they are for the answers."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.tools import flow
 
@@ -13,8 +14,9 @@ TODAY = date(2026, 11, 22)
 def tool_outputs() -> dict[str, list[str]]:
     out = {"hearing_result": flow.hearing_result(date(2026, 11, 20)),
            "hearing_result_new_year": flow.hearing_result(date(2026, 12, 29))}
+    length: Any
     for st, length in (("CA", ["months", 6]), ("NY", ["months", 12]), ("NY", "unsure")):
-        a = {"tool": "timeline", "state": st, "start": "2026-03-03", "length": length}
+        a: dict[str, Any] = {"tool": "timeline", "state": st, "start": "2026-03-03", "length": length}
         out[f"timeline_{st}{'_unsure' if length == 'unsure' else ''}"] = flow.timeline_result(a, TODAY)
     for st in ("CA", "NY"):
         for kind, who in (("self", "you"), ("other", "your son")):

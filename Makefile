@@ -10,8 +10,14 @@ export PYTHONPATH := $(CURDIR)
 
 run: install train serve            ## install, train if stale, start everything
 
-test: install-test train            ## install test tools, train if stale, run every test
+test: install-test lint train       ## install test tools, lint, train if stale, run every test
 	$(PY) -m pytest
+
+lint: types                         ## ruff (pyflakes rules, pyproject.toml) and the type check
+	$(PY) -m ruff check .
+
+types:                              ## mypy on bot/ actions/ scripts/ (config: pyproject.toml)
+	$(PY) -m mypy
 
 install:                            ## the runtime environment in .venv (idempotent)
 	scripts/install.sh

@@ -230,7 +230,7 @@ def end_to_end(heldout: list[tuple[str, str]], replies: list[str]) -> dict:
     for (question, label), text in zip(heldout, replies):
         pattern = facts.get("questions", {}).get(question, facts[label])
         results.append((question, label, bool(re.search(pattern, text, re.IGNORECASE)), text))
-    by_intent = collections.defaultdict(lambda: [0, 0])
+    by_intent: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for _, label, ok, _ in results:
         by_intent[label][0] += ok
         by_intent[label][1] += 1

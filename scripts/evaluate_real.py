@@ -67,7 +67,7 @@ def ask_questions(bot: Assistant, questions: list[dict]) -> list[dict]:
         sender = f"real-{uuid.uuid4().hex[:10]}"
         reply = bot.say(sender, q["text"])
         if ASKS_STATE in reply:
-            reply += " " + bot.say(sender, STATE_NAMES.get(q.get("state"), "California"))
+            reply += " " + bot.say(sender, STATE_NAMES.get(q.get("state") or "", "California"))
         results.append({**q, "reply": reply, "ok": judge(reply, q["key"]), "menu": MENU in reply})
     return results
 

@@ -34,7 +34,7 @@ def page_weight(url: str) -> dict:
     import httpx
 
     with httpx.Client(base_url=url, trust_env=False) as c:
-        sizes = {p: len(c.get(p).content) for p in ("/", "/static/style.css", "/static/chat.js")}
+        sizes: dict[str, float] = {p: len(c.get(p).content) for p in ("/", "/static/style.css", "/static/chat.js")}
     sizes["total_kb"] = round(sum(sizes.values()) / 1024, 1)
     return sizes
 

@@ -150,9 +150,11 @@ class Content:
         shorts = [self.sources[s].short for s in sources]
         shorts = [s for i, s in enumerate(shorts)
                   if _plain(s) not in _plain(citation) and s not in shorts[:i]]
-        if not shorts:
-            return f"Law/source: {citation}."
-        return f"Law/source: {citation}. {'; '.join(shorts)}."
+        return self.piece("cite", citation=citation, sources="; ".join(shorts))
+
+    def piece(self, piece_id: str, /, **ctx: Any) -> str:
+        """One of dialogue.yml's `pieces` (a button title, the contact line, ...), rendered."""
+        return self.render_text(self.dialogue["pieces"][piece_id], **ctx)
 
     def render_topic(self, topic: Topic, **ctx: Any) -> list[dict]:
         """Messages for a topic, ending with its citation line."""

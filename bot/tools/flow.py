@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from bot.content import Content, load
+from bot import states
 from bot.states import today
 from bot.topics import registry
 from bot.tools import court_days, replies, timeline
@@ -54,7 +55,8 @@ def _with_buttons(msgs: list[dict], buttons: list[dict], stop: bool = True) -> l
 
 
 def tool_name(answers: dict | None) -> str:
-    return _t()["names"].get((answers or {}).get("tool"), "questions")
+    names = _t()["names"]
+    return names.get((answers or {}).get("tool"), names["default"])
 
 
 # ---- starting ---------------------------------------------------------------------
@@ -63,10 +65,10 @@ def start(tool: str, text: str, state: str | None, today: date) -> tuple[dict, l
     answers: dict = {"tool": tool, "state": state, "status": "asking", "retries": 0}
     t = _t()
     if tool == "hearing":
-        if state == "NY":
+        if state == states.NY:
             answers["status"] = "done"
             return answers, _lines(t["hearing"]["new_york"])
-        answers["state"] = "CA"  # hearing dates are worked out for California only
+        answers["state"] = states.CA  # hearing dates are worked out for California only
         msgs = [_say(t["hearing"]["intro"])]
         found = parse_date(text, today)
         if isinstance(found, ParsedDate):
@@ -234,13 +236,13 @@ def _read_length(answers: dict, text: str) -> tuple[bool, list[dict]]:
         return False, [_say(t["length_retry"])]
     if not isinstance(length, tuple):  # "not sure"
         answers["length"] = "unsure"
-        return True, ([_say(t["length_unsure"]["CA"])] if st == "CA" else [])
+        return True, ([_say(t["length_unsure"][states.CA])] if st == states.CA else [])
     months = length[1] if length[0] == "months" else length[1] / 30.4
-    if st == "CA" and months > timeline.CA_MAX_MONTHS:
+    if st == states.CA and months > timeline.CA_MAX_MONTHS:
         answers["length"] = ["months", timeline.CA_MAX_MONTHS]
-        return True, [_say(t["length_too_long"]["CA"])]
-    if st == "NY" and months > timeline.NY_MAX_MONTHS:
-        return False, [_say(t["length_too_long"]["NY"])]
+        return True, [_say(t["length_too_long"][states.CA])]
+    if st == states.NY and months > timeline.NY_MAX_MONTHS:
+        return False, [_say(t["length_too_long"][states.NY])]
     answers["length"] = list(length)
     return True, []
 
@@ -294,23 +296,24 @@ def hearing_result(filed: date) -> list[dict]:
 
 
 def _length_words(length: list) -> str:
+    """'1 month', '6 months', '90 days' (content/tools.yml common.length_words)."""
     unit, n = length
-    if unit == "months":
-        return "1 month" if n == 1 else f"{n} months"
-    return "1 day" if n == 1 else f"{n} days"
+    words = _t()["common"]["length_words"]
+    key = ("month" if n == 1 else "months") if unit == "months" else ("day" if n == 1 else "days")
+    return _c().render_text(words[key], n=n)
 
 
 def timeline_result(answers: dict, today: date) -> list[dict]:
     t, st = _t()["timeline"], answers["state"]
     start = date.fromisoformat(answers["start"])
     length = answers["length"]
-    if st == "NY":
+    if st == states.NY:
         msgs = []
         if length == "unsure":  # count the longest a first order can be (1 year since 2013)
             length = ["months", timeline.NY_FIRST_ORDER_MAX_MONTHS]
             msgs = _lines(t["NY_unsure"])
         ny = timeline.ny_timeline(start, length=tuple(length))
-        msgs += _lines(t["NY"], start=long_date(start), length=_length_words(length),
+        msgs += _lines(t[states.NY], start=long_date(start), length=_length_words(length),
                        end=long_date(ny.end), renew_from=long_date(ny.renew_from),
                        new_order_until=long_date(ny.new_order_until))
         msgs.append(_say(t["dates_note"]))
@@ -319,8 +322,8 @@ def timeline_result(answers: dict, today: date) -> list[dict]:
     if length == "unsure":
         length = ["months", timeline.CA_MAX_MONTHS]
     tl = timeline.ca_timeline(start, tuple(length))
-    affidavits = _join([long_date(d) for d in tl.affidavits], sep=";") or "none before the order ends"
-    msgs = _lines(t["CA"], start=long_date(start), length=_length_words(length),
+    affidavits = _join([long_date(d) for d in tl.affidavits], sep=";") or _c().render_text(t["no_affidavits"])
+    msgs = _lines(t[states.CA], start=long_date(start), length=_length_words(length),
                   affidavits=affidavits, end=long_date(tl.end))
     if tl.end < today:
         msgs.append(_say(t["CA_ended"], end=long_date(tl.end)))
@@ -358,8 +361,8 @@ def contact_lines(state: str) -> list[str]:
     for contact in _c().contacts_for(state):
         if contact.get("counties"):
             continue
-        phone = f": {contact['phone']}" if contact.get("phone") else ""
-        out.append(f"{contact['name']}{phone}. {contact['how']}")
+        out.append(_c().piece("contact_line_short", name=contact["name"],
+                              phone=contact.get("phone"), how=contact["how"]))
     return out
 
 

@@ -24,7 +24,9 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot import paths
+
+ROOT = paths.ROOT
 TRAINING_PATH = ROOT / "content" / "crisis_training.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 CLASSES = ("none", "self", "danger", "medical")

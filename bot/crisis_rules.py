@@ -29,7 +29,9 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-PATTERNS_PATH = Path(__file__).resolve().parent.parent / "content" / "crisis_patterns.yml"
+from bot import paths
+
+PATTERNS_PATH = paths.CONTENT / "crisis_patterns.yml"
 
 CATEGORIES = ("danger_now", "harm_others", "overdose", "suicide", "self_harm")
 LANGUAGES = ("en", "es")

@@ -26,14 +26,15 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
+from bot.states import STATES  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs message text at debug level
 
 REAL = ROOT / "tests" / "nlu" / "real"
-STATE_NAMES = {"CA": "California", "NY": "New York"}
+STATE_NAMES = STATES
 ASKS_STATE = "California or New York"
 MENU = "Did you mean one of these"
 

@@ -21,8 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT, ROOT / "tests", ROOT / "tests" / "web"):
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
+
+for p in (ROOT / "tests", ROOT / "tests" / "web"):
     sys.path.insert(0, str(p))
 
 SIZES = [(320, 640), (1280, 800)]

@@ -5,7 +5,8 @@ domain, NLU data, rules, stories, the topic registry (content/topics.yml), the
 question bank's entry ids and questions (content/bank/*.yml), the spaCy build
 script or the custom NLU components. The Rasa files derived from the registry and
 the bank are written first (scripts/build_rasa.py -> build/rasa/) and trained on with
-  rasa train --domain build/rasa/domain.yml --data data build/rasa/data Read at run time, so NOT inputs (edit, then restart; no retraining):
+  rasa train --domain build/rasa/domain.yml --data data build/rasa/data
+Read at run time, so NOT inputs (edit, then restart; no retraining):
 answer wording (content/answers/), crisis patterns, and the entity rules made
 from counties and the glossary (SpacyNLP loads build/spacy/aot_rules from disk
 when the model loads, and the intent classifier does not use entities).

@@ -15,7 +15,8 @@ from actions.topic_reply import answer_topic, asked_about, follow_ups
 from bot.states import STATES
 from bot.tools.flow import tool_for_general_question
 
-__all__ = ["ActionAnswer", "answer_topic", "follow_ups"]  # the last two: actions/topic_reply.py
+# answer_topic and follow_ups live in actions/topic_reply.py; imported here for older callers.
+__all__ = ["ActionAnswer", "answer_glossary", "answer_topic", "follow_ups", "next_guess"]
 
 # Intents answered with one of the assistant's own lines (content/dialogue.yml).
 DIALOGUE_INTENTS = {"thank", "goodbye", "affirm", "deny", "bot_challenge", "out_of_scope"}

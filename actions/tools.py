@@ -27,7 +27,6 @@ from bot.topics import DEFAULT_ACTION
 from bot.tools import MARKER_END, MARKER_START, flow
 
 FORM = "guided_tool_form"
-__all__ = ["FORM", "today"]  # today: bot/states.py, kept here for callers
 
 
 def clear_tool() -> list[dict]:

@@ -111,3 +111,15 @@ def test_no_function_over_60_lines():
     assert set(found) - KNOWN_LONG == set(), found
     # The known exceptions may only go away: remove a name here once it is short.
     assert KNOWN_LONG <= set(found), KNOWN_LONG - set(found)
+
+
+def test_make_test_lints_first():
+    """.ci/run runs `make test`; `make test` runs `make lint` (ruff, then mypy) before the tests."""
+    targets = {}
+    for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+        if ":" in line and not line.startswith(("\t", " ", "#", ".", "export")):
+            name, _, rest = line.partition(":")
+            targets[name.strip()] = rest.split("##")[0].split()
+    assert "lint" in targets["test"] and targets["test"].index("lint") < targets["test"].index("train")
+    assert "types" in targets["lint"]
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@ inside functions), and no function over 60 lines outside tests."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +124,58 @@ def test_make_test_lints_first():
     assert "lint" in targets["test"] and targets["test"].index("lint") < targets["test"].index("train")
     assert "types" in targets["lint"]
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+# ---- words at the edge: sentences a user can read live in content/, not in code -------------
+SENTENCE = re.compile(r"^[A-Z¿¡(\[][\w'’]*(?: [\w'’,{}:]+)+[.?!:)\]]?$")
+# Proper names that are data, not wording (the states and their laws: bot/states.py, the one
+# place), a county name, and an SQL statement.
+NOT_WORDING = {"New York", "Laura's Law", "Kendra's Law", "BEGIN IMMEDIATE"}
+QUIET_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "print",
+               "add_argument", "ArgumentParser"}
+
+
+def _exempt_nodes(tree: ast.AST) -> set[int]:
+    """Docstrings, log lines, error messages and asserts: for developers, not users."""
+    out = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            out.add(id(body[0].value))
+        func = node.func if isinstance(node, ast.Call) else None
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if isinstance(node, (ast.Raise, ast.Assert)) or name in QUIET_CALLS or name.endswith("Error"):
+            out.update(id(sub) for sub in ast.walk(node))
+    return out
+
+
+def user_facing_strings(paths: list[Path]) -> list[str]:
+    found = []
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        exempt = _exempt_nodes(tree)
+        for node in ast.walk(tree):
+            if id(node) in exempt:
+                continue
+            if isinstance(node, ast.JoinedStr):
+                text = "".join(v.value if isinstance(v, ast.Constant) else "{x}" for v in node.values)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+            else:
+                continue
+            if SENTENCE.match(text.strip()) and text.strip() not in NOT_WORDING:
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                found.append(f"{where}:{node.lineno}: {text!r}")
+    return found
+
+
+def test_no_user_facing_sentences_in_code_outside_the_web_app():
+    """actions/ and bot/ (bot/web has its own check on its branch): decisions return keys."""
+    paths = [*ROOT.glob("actions/*.py"), *(p for p in ROOT.glob("bot/**/*.py") if "web" not in p.parts)]
+    assert user_facing_strings(paths) == []
+
+
+def test_the_words_check_can_fail(tmp_path):
+    path = tmp_path / "x.py"
+    path.write_text('"""A docstring."""\nBUTTON = {"title": "Something else"}\nLINE = f"Email {1}."\n')
+    assert len(user_facing_strings([path])) == 2

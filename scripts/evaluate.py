@@ -131,10 +131,15 @@ def scores(truth: list[str], pred: list[str]) -> dict:
 
 
 def cross_validation(folds: int, out: Path) -> str:
-    """Rasa's own k-fold cross-validation on the training data (trains k models)."""
+    """Rasa's own k-fold cross-validation on the training data (trains k models). The derived
+    domain (scripts/build_rasa.py) holds the bank's responses the ResponseSelector needs."""
+    from scripts import build_rasa
+
+    build_rasa.build()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--cross-validation",
-         "-f", str(folds), "--out", str(out / "cv")], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--domain",
+         str(build_rasa.paths.RASA_DOMAIN), "--cross-validation", "-f", str(folds),
+         "--out", str(out / "cv")], cwd=ROOT, capture_output=True, text=True,
         env={**os.environ, "LOG_LEVEL": "INFO"})
     (out / "cv" / "folds.txt").write_text(str(folds))
     return cv_summary(out / "cv", folds)

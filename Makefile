@@ -4,12 +4,20 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
+
+.PHONY: rasa-files lint types
 .PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge sms-report stop
 
 run: install train serve            ## install, train if stale, start everything
 
-test: install-test train            ## install test tools, train if stale, run every test
+test: install-test lint train       ## install test tools, lint, train if stale, run every test
 	$(PY) -m pytest
+
+lint: types                         ## ruff (pyflakes rules, pyproject.toml) and the type check
+	$(PY) -m ruff check .
+
+types:                              ## mypy on bot/ actions/ scripts/ (config: pyproject.toml)
+	$(PY) -m mypy
 
 install:                            ## the runtime environment in .venv (idempotent)
 	scripts/install.sh
@@ -23,8 +31,11 @@ spacy:                              ## the rule-based spaCy pipeline from conten
 train: spacy                        ## train the Rasa model if an input changed
 	$(PY) scripts/train.py
 
-validate:                           ## rasa data validate
-	$(PY) -m rasa data validate --fail-on-warnings
+rasa-files:                         ## the Rasa files derived from content/topics.yml and content/bank/ -> build/rasa/
+	$(PY) scripts/build_rasa.py
+
+validate: rasa-files                ## rasa data validate, on domain.yml + data/ and the derived files
+	$(PY) -m rasa data validate --fail-on-warnings --domain build/rasa/domain.yml --data data build/rasa/data
 
 test-unit:                          ## the fast tests only (no servers)
 	$(PY) -m pytest -m "not e2e and not browser"

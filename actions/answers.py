@@ -7,63 +7,24 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import ActionClarify
 from actions.common import content, current_state, latest_intent, send, state_from_message
-from bot.content import STATES, followups
+from actions.county import ActionCountyLookup
+from actions.tools import start_tool
+from actions.topic_reply import answer_topic, asked_about, follow_ups
+from bot.states import STATES
 from bot.tools.flow import tool_for_general_question
+
+# answer_topic and follow_ups live in actions/topic_reply.py; imported here for older callers.
+__all__ = ["ActionAnswer", "answer_glossary", "answer_topic", "follow_ups", "next_guess"]
 
 # Intents answered with one of the assistant's own lines (content/dialogue.yml).
 DIALOGUE_INTENTS = {"thank", "goodbye", "affirm", "deny", "bot_challenge", "out_of_scope"}
 
 
-def answer_topic(dispatcher: CollectingDispatcher, topic_id: str, state: str | None) -> list[dict]:
-    """Send a topic for a state, or ask which state when the answer differs by state."""
-    c = content()
-    topic = c.topic(topic_id, state)
-    if topic is None:
-        send(dispatcher, c.render_dialogue("ask_state"))
-        return [SlotSet("pending_topic", topic_id)]
-    messages = c.render_topic(topic)
-    if state in STATES and topic.state not in (state, "ALL"):
-        # A topic that exists only for another state: say so plainly first.
-        messages = c.render_dialogue("topic_other_state", topic_state=STATES[topic.state],
-                                     state_name=STATES[state]) + messages
-    offer = c.tools["offers"].get(topic_id)
-    if offer and not (topic_id == "hearing_when" and topic.state != "CA"):
-        # The guided tool for this topic, one tap away (hearing dates: California only).
-        messages[-1].setdefault("buttons", []).append(dict(offer))
-    last = messages[-1]
-    last["buttons"] = follow_ups(topic_id, state or topic.state, last.get("buttons", []))
-    send(dispatcher, messages)
-    # Answering never sets or changes the person's state: a New York user who asks
-    # about a California-only topic stays in New York (MHLS, not the public defender).
-    return [SlotSet("last_topic", topic_id), SlotSet("pending_topic", None)]
-
-
-def follow_ups(topic_id: str, state: str, buttons: list[dict]) -> list[dict]:
-    """What the answer offers next (content/followups.yml): its own buttons, then a related
-    question for this state, then "who can help where I live" and "ask something else",
-    at most `max` in all (a short numbered menu by SMS). Payloads of existing intents only."""
-    c, conf = content(), followups()
-    related = []
-    own_related = [t.related for t in c.topics.get(topic_id, {}).values() if t.related]
-    for other in [*(own_related[0] if own_related else ()), *conf["related"].get(topic_id, [])]:
-        version = c.topic(other, state) if other != topic_id else None
-        if version is not None:
-            related = [{"title": version.title, "payload": version.payload}]
-            break
-    own = {t.payload for t in c.topics.get(topic_id, {}).values()}  # not the same question again
-    out, seen = [], set(own)
-    for b in [*buttons, *related, *conf["always"]]:
-        if b["payload"] not in seen and len(out) < conf["max"]:
-            seen.add(b["payload"])
-            out.append({"title": c.render_text(b["title"]), "payload": b["payload"]})
-    # A topic with its own longer list (the steps of the process) keeps all of it.
-    return [dict(b) for b in buttons] if len(buttons) > conf["max"] else out
-
-
 def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
     c = content()
-    entries = c.glossary.get("terms", [])
+    entries: list[dict] = c.glossary.get("terms", [])  # type: ignore[assignment]
     # A term or any alias ("business day" finds "court day"), so a renamed term still answers.
     terms = {name.lower(): t for t in entries for name in [t["term"], *t.get("aliases", [])]}
     wanted = [v.lower() for v in (e["value"] for e in tracker.latest_message.get("entities", [])
@@ -89,20 +50,9 @@ def crisis_deny_key(tracker: Tracker) -> str:
     return "crisis_deny_es" if last in spanish else "crisis_deny"
 
 
-def asked_about(topic_id: str, text: str) -> bool:
-    """False when the topic's answer presumes a subject the question never named."""
-    import re
-
-    patterns = {t.asked_about for t in content().topics.get(topic_id, {}).values() if t.asked_about}
-    return all(re.search(p, text, re.IGNORECASE) for p in patterns)
-
-
 async def next_guess(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
                      skip: str) -> list[dict]:
     """The model's next likely intent, answered by its own action; else "which did you mean"."""
-    from actions.clarify import ActionClarify
-    from actions.county import ActionCountyLookup
-
     ranking = [r for r in tracker.latest_message.get("intent_ranking", [])
                if r.get("name") not in (skip, "nlu_fallback")]
     best = ranking[0] if ranking else {}
@@ -146,10 +96,8 @@ class ActionAnswer(Action):
         topic_id = c.topic_for_intent(intent)
         if topic_id and not asked_about(topic_id, tracker.latest_message.get("text") or ""):
             return events + await next_guess(dispatcher, tracker, domain, intent)
-        tool = tool_for_general_question(topic_id, tracker.latest_message.get("text") or "")
+        tool = tool_for_general_question(topic_id, tracker.latest_message.get("text") or "", state)
         if tool:  # "it was filed on March 3, when is the hearing?": work it out
-            from actions.tools import start_tool
-
             return events + start_tool(dispatcher, tracker, tool)
         if topic_id is None:
             send(dispatcher, c.render_dialogue("clarify_none"))
@@ -167,5 +115,5 @@ class ActionAnswer(Action):
         topic_id = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
         if topic_id and topic_id in c.topics:
             return answer_topic(dispatcher, topic_id, state)
-        send(dispatcher, c.render_dialogue("state_noted", state_name=STATES[state]))
+        send(dispatcher, c.render_dialogue("state_noted", state_name=STATES[state or ""]))
         return []

@@ -77,6 +77,6 @@ class ActionClarify(Action):
             send(dispatcher, c.render_dialogue("clarify_none"))
             return []
         msgs = c.render_dialogue("clarify")
-        msgs[-1]["buttons"] = buttons + [{"title": "Something else", "payload": "/out_of_scope"}]
+        msgs[-1]["buttons"] = buttons + [{"title": c.piece("something_else"), "payload": "/out_of_scope"}]
         send(dispatcher, msgs)
         return []

@@ -6,6 +6,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import states
 from bot.content import Content, load
 
 
@@ -23,13 +24,10 @@ def entity_values(tracker: Tracker, name: str) -> list[str]:
 
 def state_from_message(tracker: Tracker) -> str | None:
     """A state named in this message: by name, by law ("Laura's Law") or by a county."""
-    for value in entity_values(tracker, "state"):
-        if value in ("CA", "NY"):
-            return value
-    for value in entity_values(tracker, "county"):
-        prefix = value.split(":", 1)[0]
-        if prefix in ("CA", "NY"):
-            return prefix
+    for value in entity_values(tracker, "state") + entity_values(tracker, "county"):
+        found = states.from_value(value)
+        if found:
+            return found
     return None
 
 

@@ -7,9 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_topic
+from actions.topic_reply import answer_topic
 from actions.common import content, current_state, send
 from actions.county import contact_line
+from bot.states import CODES
 
 
 class ActionContacts(Action):
@@ -36,7 +37,7 @@ class ActionContacts(Action):
         # Someone asking for a person should not first be asked a question:
         # with no state known, give both states' lines.
         send(dispatcher, c.render_dialogue("contacts_intro"))
-        for st in ("CA", "NY"):
+        for st in CODES:
             for contact in c.contacts_for(st):
                 dispatcher.utter_message(text=contact_line(contact))
         return [SlotSet("last_topic", "help")]

@@ -8,6 +8,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, send
+from actions.tools import end_tool, tool_active
 
 
 class ActionGreet(Action):
@@ -31,8 +32,6 @@ class ActionStartOver(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
-        from actions.tools import end_tool, tool_active
-
         c = content()
         events = end_tool(dispatcher) if tool_active(tracker) else []
         send(dispatcher, c.render_dialogue("start_over") + c.render_dialogue("menu"))

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_topic, follow_ups
+from actions.topic_reply import answer_topic, follow_ups
 from actions.common import content, current_state, entity_values, send
 from bot import counties
 from bot.content import STATES, County
@@ -26,7 +26,8 @@ def county_messages(county: County) -> list[dict]:
     msgs = c.render_dialogue(key, county=county.name)
     if county.note:
         note_src = c.sources[county.note_source].short if county.note_source else ""
-        msgs.append({"text": f"{county.note} ({note_src})" if note_src else county.note})
+        msgs.append({"text": c.piece("with_source", text=county.note, source=note_src)
+                     if note_src else county.note})
     for report in county.later:
         msgs += c.render_dialogue("county_later", text=report["text"],
                                   source=c.sources[report["source"]].short)
@@ -43,13 +44,9 @@ def county_messages(county: County) -> list[dict]:
 def contact_line(contact: dict) -> str:
     """'Name: phone. How to use it. (Source)' for one entry of contacts.yml."""
     c = content()
-    parts = [f"{contact['name']}: {contact['phone']}." if contact.get("phone") else f"{contact['name']}."]
-    if contact.get("email"):
-        parts.append(f"Email {contact['email']}.")
-    if contact.get("how"):
-        parts.append(contact["how"])
-    parts.append(f"(Source: {c.sources[contact['source']].short})")
-    return " ".join(parts)
+    return c.piece("contact_line", name=contact["name"], phone=contact.get("phone"),
+                   email=contact.get("email"), how=contact.get("how"),
+                   source=c.sources[contact["source"]].short)
 
 
 # "Which counties have AOT?" asks about all of them, not the one named earlier.
@@ -90,7 +87,7 @@ class ActionCountyLookup(Action):
         if found.how == "ambiguous":
             msgs = c.render_dialogue("county_ambiguous", name=found.candidates[0].name)
             msgs[-1]["buttons"] = [
-                {"title": f"{x.name} County, {STATES[x.state]}",
+                {"title": c.piece("county_choice", name=x.name, state_name=STATES[x.state]),
                  "payload": f'/inform_county{{"county": "{x.key}"}}'} for x in found.candidates]
             send(dispatcher, msgs)
             return []

@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, send
+from actions.tools import end_tool, tool_active
 from bot.web.crisis_view import danger_from_categories, rasa_marker
 
 
@@ -15,7 +16,8 @@ def crisis_reply_key(message: dict) -> str:
     """The dialogue key for the latest message: the one CrisisOverride chose (level,
     category, language), else the assessment of the text itself, else `crisis`."""
     keys = content().dialogue
-    found = message.get("crisis") if isinstance(message.get("crisis"), dict) else {}
+    found = message.get("crisis")
+    found = found if isinstance(found, dict) else {}
     key = found.get("reply_key")
     if key in keys:
         return key
@@ -47,7 +49,5 @@ class ActionCrisis(Action):
         dispatcher.utter_message(json_message=rasa_marker(key, len(msgs), danger))
         # A crisis ends any guided tool (its answers are forgotten), and is
         # remembered so a following "no" is answered with care (actions/answers.py).
-        from actions.tools import end_tool, tool_active
-
         events = end_tool(dispatcher) if tool_active(tracker) else []
         return events + [SlotSet("last_topic", "crisis")]

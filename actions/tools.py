@@ -13,10 +13,7 @@ Nothing a person answers outlives the tool: every ending clears the tool's slots
 """
 from __future__ import annotations
 
-import os
-from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -24,26 +21,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import current_state, latest_intent, send
+from bot.rules import action_for_intent
+from bot.states import today
+from bot.topics import DEFAULT_ACTION
 from bot.tools import MARKER_END, MARKER_START, flow
 
 FORM = "guided_tool_form"
-TIMEZONES = {"CA": "America/Los_Angeles", "NY": "America/New_York"}
-# Standard-time offsets, used only if the machine has no time zone database.
-FALLBACK_OFFSETS = {"CA": -8, "NY": -5}
-
-
-def today(state: str | None = None) -> date:
-    """Today where the person is ("filed today" at 6 pm in California is not tomorrow UTC).
-    AOT_TODAY=YYYY-MM-DD fixes the date, for tests and demonstrations."""
-    fixed = os.environ.get("AOT_TODAY")
-    if fixed:
-        return date.fromisoformat(fixed)
-    st = state if state in TIMEZONES else "CA"
-    try:
-        zone = ZoneInfo(TIMEZONES[st])
-    except ZoneInfoNotFoundError:  # no tz database: an hour off in summer beats UTC's 7-8
-        zone = timezone(timedelta(hours=FALLBACK_OFFSETS[st]))
-    return datetime.now(zone).date()
 
 
 def clear_tool() -> list[dict]:
@@ -126,7 +109,8 @@ class ActionAskToolReply(Action):
 
 
 class ActionToolResult(Action):
-    """Runs when the form ends: the result, or a note that the tool stopped."""
+    """Runs when the form ends: the result, or a note that the tool stopped, or that it
+    was left for a new question (then that question is answered by its rule's action)."""
 
     def name(self) -> str:
         return "action_tool_result"
@@ -148,20 +132,30 @@ class ActionToolResult(Action):
 
 async def answer_switched(dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: dict[str, Any]) -> list[dict]:
-    """Answer the question that interrupted a tool, as its own rule would have."""
-    from actions.answers import ActionAnswer
-    from actions.contacts import ActionContacts
-    from actions.conversation import ActionGreet
-    from actions.county import ActionCountyLookup
-    from actions.off_topic import ActionHostile, ActionMisuse
+    """Answer the question that interrupted a tool with the action its own rule names
+    (data/rules/*.yml and content/topics.yml, read by bot/rules.py): no table here."""
+    name = action_for_intent().get(latest_intent(tracker), DEFAULT_ACTION)
+    return await action_named(name).run(dispatcher, tracker, domain)
 
-    intent = latest_intent(tracker)
-    if intent in flow.TOOL_FOR_INTENT:
-        return start_tool(dispatcher, tracker, flow.TOOL_FOR_INTENT[intent])
-    action = {"ask_county_status": ActionCountyLookup, "inform_county": ActionCountyLookup,
-              "ask_help": ActionContacts, "greet": ActionGreet,
-              "hostile": ActionHostile, "misuse_request": ActionMisuse}.get(intent, ActionAnswer)
-    return await action().run(dispatcher, tracker, domain)
+
+def action_named(name: str) -> Action:
+    """The project's action called `name`. The action server has imported every module of
+    actions/ (rasa_sdk loads the package); outside it, they are imported here by name."""
+    import importlib
+    import pkgutil
+
+    import actions
+
+    for mod in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{mod.name}")
+    found: dict[str, type[Action]] = {}
+    stack: list[type[Action]] = list(Action.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack += cls.__subclasses__()
+        if cls.__module__.startswith("actions.") and "name" in vars(cls):
+            found[cls().name()] = cls
+    return found[name]()
 
 
 class ActionStopTool(Action):

@@ -15,24 +15,26 @@ Layout of content/:
   tools.yml       the guided tools' lines (hearing date, order timeline, eligibility)
   legal_numbers.yml  every legal number the tools count with (one place for prose and code)
   court_holidays.yml  California court holidays, checked against the courts' lists
-  followups.yml   what every answer offers next: a related question, help, the menu
+  followups.yml   what every answer offers next: help, the menu (related questions: topics.yml)
+  topics.yml      the registry of broad topics (bot/topics.py)
 """
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import yaml
 
+from bot import paths
 from bot.bank import load_bank, payload_for
+from bot.states import LAWS, STATES
+from bot.topics import registry
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-STATES = {"CA": "California", "NY": "New York"}
-LAWS = {"CA": "Laura's Law", "NY": "Kendra's Law"}
+CONTENT_DIR = paths.CONTENT
+__all__ = ["CONTENT_DIR", "LAWS", "STATES", "Content", "County", "Source", "Topic", "load"]
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Content:
     counties: list[County]
     county_meta: dict[str, dict]
     contacts: dict[str, dict]
-    env: jinja2.Environment = field(repr=False, default=None)
+    env: jinja2.Environment = field(repr=False, default=None)  # type: ignore[assignment]
     tools: dict = field(default_factory=dict)  # tools.yml: the guided tools' lines
     numbers: dict = field(default_factory=dict)  # legal_numbers.yml: key -> value
 
@@ -162,13 +164,16 @@ class Content:
         shorts = [self.sources[s].short for s in sources]
         shorts = [s for i, s in enumerate(shorts)
                   if _plain(s) not in _plain(citation) and s not in shorts[:i]]
-        if not shorts:
-            return f"Law/source: {citation}."
-        return f"Law/source: {citation}. {'; '.join(shorts)}."
+        return self.piece("cite", citation=citation, sources="; ".join(shorts))
+
+    def piece(self, piece_id: str, /, **ctx: Any) -> str:
+        """One of dialogue.yml's `pieces` (a button title, the contact line, ...), rendered."""
+        return self.render_text(self.dialogue["pieces"][piece_id], **ctx)
 
     def render_topic(self, topic: Topic, **ctx: Any) -> list[dict]:
         """Messages for a topic, ending with its citation line."""
-        msgs = [{"text": self.render_text(m, state=topic.state, **ctx)} for m in topic.messages]
+        msgs: list[dict[str, Any]] = [{"text": self.render_text(m, state=topic.state, **ctx)}
+                                      for m in topic.messages]
         msgs.append({"text": self.citation_line(topic)})
         if topic.buttons:
             msgs[-1]["buttons"] = [dict(b) for b in topic.buttons]
@@ -181,7 +186,7 @@ class Content:
     def render_dialogue(self, key: str, **ctx: Any) -> list[dict]:
         """The assistant's own lines (greeting, menu, ...) from dialogue.yml."""
         entry = self.dialogue[key]
-        msgs = [{"text": self.render_text(m, **ctx)} for m in entry["messages"]]
+        msgs: list[dict[str, Any]] = [{"text": self.render_text(m, **ctx)} for m in entry["messages"]]
         if entry.get("buttons"):
             msgs[-1]["buttons"] = [
                 {"title": self.render_text(b["title"], **ctx), "payload": b["payload"]}
@@ -205,17 +210,22 @@ def _as_list(value: str | list[str]) -> list[str]:
 
 
 def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
+    """The answers, each with its intent and `asked_about` from the registry (topics.yml)."""
+    reg = registry()
     topics: dict[str, dict[str, Topic]] = {}
     for path in sorted((CONTENT_DIR / "answers").glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         state = doc["state"]
         for raw in doc["topics"]:
+            if raw["id"] not in reg.topics:
+                raise ValueError(f"{path.name}: topic {raw['id']} is not in content/topics.yml")
+            entry = reg.topics[raw["id"]]
             topic = Topic(
-                id=raw["id"], state=state, intent=raw["intent"], title=raw["title"],
+                id=raw["id"], state=state, intent=entry.intent, title=raw["title"],
                 messages=tuple(raw["messages"]), citation=raw["citation"],
                 sources=tuple(_as_list(raw["source"])),
                 last_reviewed=str(raw["last_reviewed"]), buttons=tuple(raw.get("buttons", ())),
-                sms=raw.get("sms", ""), asked_about=raw.get("asked_about", ""),
+                sms=raw.get("sms", ""), asked_about=entry.asked_about,
             )
             unknown = [s for s in topic.sources if s not in sources]
             if unknown:

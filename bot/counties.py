@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.content import County, load
+from bot import states
 
 ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 # Words that say "this is a county" but are not part of its name.
@@ -68,7 +69,7 @@ def _pick(found: list[County], state: str | None, how: str) -> Lookup:
 def from_entity(value: str, state: str | None = None) -> Lookup:
     """Resolve an entity id from the spaCy rules: 'CA:Fresno' or '?:Kings' (in both states)."""
     prefix, _, name = value.partition(":")
-    if prefix in ("CA", "NY"):
+    if prefix in states.CODES:
         county = by_key(value)
         return Lookup(county=county, candidates=[county], how="exact") if county else Lookup()
     found = [c for c in load().counties if c.name == name]
@@ -82,7 +83,7 @@ def from_zip(code: str) -> Lookup:
     if not matches:
         return Lookup()
     hit = matches[0]
-    if hit["state"] not in ("CA", "NY"):
+    if hit["state"] not in states.CODES:
         return Lookup(how="other_state", place=f"{hit['city'].title()}, {hit['state']}")
     name = _normalise(hit["county"])
     found = [c for c in _forms().get(name, []) if c.state == hit["state"]]

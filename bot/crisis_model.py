@@ -24,7 +24,9 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot import paths
+
+ROOT = paths.ROOT
 TRAINING_PATH = ROOT / "content" / "crisis_training.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 CLASSES = ("none", "self", "danger", "medical")
@@ -50,7 +52,8 @@ class Score:
 
 def _nlu_examples(nlu_dir: Path) -> tuple[list[str], list[str]]:
     """(non-crisis examples, crisis examples) from the Rasa NLU files, entity marks removed."""
-    negatives, positives = [], []
+    negatives: list[str] = []
+    positives: list[str] = []
     for path in sorted(nlu_dir.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or []:
@@ -70,7 +73,7 @@ def training_set(path: Path | str = TRAINING_PATH, nlu_dir: Path | str = NLU_DIR
     texts, labels = _all_examples(Path(path), Path(nlu_dir), with_patterns)
     if not exclude:
         return texts, labels
-    from bot.crisis import normalize
+    from bot.crisis_rules import normalize
 
     drop = {normalize(t) for t in exclude}
     kept = [(t, l) for t, l in zip(texts, labels) if normalize(t) not in drop]
@@ -78,7 +81,7 @@ def training_set(path: Path | str = TRAINING_PATH, nlu_dir: Path | str = NLU_DIR
 
 
 def _all_examples(path: Path, nlu_dir: Path, with_patterns: bool) -> tuple[list[str], list[str]]:
-    from bot import crisis
+    from bot import crisis_rules as crisis
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     texts: list[str] = []
@@ -121,7 +124,7 @@ def build_pipeline() -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    from bot.crisis import normalize
+    from bot.crisis_rules import normalize
 
     features = make_union(
         TfidfVectorizer(preprocessor=normalize, analyzer="word", ngram_range=(1, 2),
@@ -197,12 +200,13 @@ class CrisisModel:
     def score(self, text: Any) -> Score:
         if not isinstance(text, str) or not text.strip():
             return Score(0.0, "self")
-        best = None
+        best: tuple[float, Any, str] | None = None
         for segment in self.segments(text):
             probs = self.scorer.proba(segment)
             risk = 1.0 - float(probs[self._none])
             if best is None or risk > best[0]:
                 best = (risk, probs, segment)
+        assert best is not None  # segments() gives at least one
         risk, probs, segment = best
         row = [(p, c) for p, c in zip(probs, self._classes) if c != "none"]
         return Score(risk, max(row)[1], segment)

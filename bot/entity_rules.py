@@ -8,6 +8,7 @@ Rasa's SpacyNLP. Entity ids carry the canonical value ("CA", "NY",
 """
 from __future__ import annotations
 
+from bot import states
 from bot.content import Content
 
 # County names that are also everyday words, first names or other states' names.
@@ -25,12 +26,7 @@ NEEDS_COUNTY_WORD = {
 # Case-sensitive abbreviations: "LA" and "CA" only in capitals ("la" is Spanish, "ca" is noise).
 CASED_ABBREVIATIONS = {"LA": "county", "L.A.": "county", "SF": "county", "OC": "county",
                        "SLO": "county", "NYC": "county", "CA": "state", "NY": "state", "N.Y.": "state"}
-STATE_NAMES = {
-    "CA": ["california", "calif", "cali", "laura's law", "lauras law", "laura law", "lauras laws",
-           "ley de laura", "welfare and institutions code"],
-    "NY": ["new york", "new york state", "nys", "ny state", "kendra's law", "kendras law",
-           "kendra law", "kendra's laws", "mental hygiene law"],
-}
+STATE_NAMES = states.SYNONYMS  # one list of the words that name each state
 
 
 def county_ids(content: Content) -> dict[str, set[str]]:

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot import paths
+from bot.topics import registry
+
+ROOT = paths.ROOT
 # heldout.yml (issue #5) and heldout_tools.yml (the guided tools' intents), each
 # written by someone who had not seen data/nlu/.
 HELDOUT = sorted((ROOT / "tests" / "nlu").glob("heldout*.yml"))
@@ -45,12 +48,7 @@ def training() -> list[tuple[str, str]]:
 # answer offers its tool, and each tool states the rule it works from. So a
 # held-out line labelled with one and understood as the other is counted as
 # "related" (reported next to the strict figure, never hidden in it).
-RELATED = {frozenset(pair) for pair in [
-    ("ask_eligibility", "check_eligibility"),
-    ("ask_hearing_when", "calc_hearing_date"),
-    ("ask_duration", "calc_order_timeline"),
-    ("ask_how_ends", "calc_order_timeline"),
-]}
+RELATED = registry().related_intents()  # a topic and the tool it offers (content/topics.yml)
 
 
 def same_or_related(want: str, got: str) -> bool:

@@ -115,7 +115,7 @@ def _source_line(citation: str, sources: list[str]) -> str:
     c = load()
     if citation:
         return c.cite(citation, sources)
-    return "Source: " + "; ".join(c.sources[s].short for s in sources) + "."
+    return c.piece("source_line", sources="; ".join(c.sources[s].short for s in sources))
 
 
 def _with_buttons(msgs: list[dict], buttons: list[dict] | None) -> list[dict]:

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import httpx
 
+from bot import paths
 from bot.supervise import AlreadyRunning, Supervisor
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "aot.tar.gz"
 

@@ -21,7 +21,7 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     nlp = spacy.blank("en")
     # LOWER: "fresno", "Fresno" and "FRESNO" all match; cased abbreviations use ORTH patterns.
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(patterns(load()))
+    ruler.add_patterns(patterns(load()))  # type: ignore[attr-defined]
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     return out

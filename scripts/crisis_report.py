@@ -23,8 +23,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
 
 from bot import crisis, crisis_model  # noqa: E402
 import yaml  # noqa: E402
@@ -53,10 +53,10 @@ def pct(n: int, d: int) -> str:
 
 def table_crisis(rows: list[tuple[dict, dict]]) -> list[str]:
     groups: dict[tuple, list] = defaultdict(list)
-    for item, res in rows:
-        groups[(item.get("family", "?"), item.get("lang", "?"))].append(res)
-        groups[("ALL", item.get("lang", "?"))].append(res)
-        groups[("ALL", "all")].append(res)
+    for item, result in rows:
+        groups[(item.get("family", "?"), item.get("lang", "?"))].append(result)
+        groups[("ALL", item.get("lang", "?"))].append(result)
+        groups[("ALL", "all")].append(result)
     out = ["| family | lang | n | rules caught | rules: full | model caught | model: full | BOTH caught | both: full crisis | both: check |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for (fam, lang), res in sorted(groups.items(), key=lambda kv: (kv[0][0] == "ALL", kv[0])):
@@ -72,12 +72,12 @@ def table_crisis(rows: list[tuple[dict, dict]]) -> list[str]:
 
 def table_near(rows: list[tuple[dict, dict]]) -> list[str]:
     groups: dict[tuple, list] = defaultdict(list)
-    for item, res in rows:
+    for item, result in rows:
         kind = item.get("kind", "?")
-        groups[(kind, item.get("lang", "?"))].append(res)
+        groups[(kind, item.get("lang", "?"))].append(result)
         if kind != "past_history":
-            groups[("ALL but past_history", "all")].append(res)
-        groups[("ALL", "all")].append(res)
+            groups[("ALL but past_history", "all")].append(result)
+        groups[("ALL", "all")].append(result)
     out = ["| kind | lang | n | rules: full | model: full | BOTH: full crisis (false alarm) | both: check | both: nothing |",
            "|---|---|---|---|---|---|---|---|"]
     for (kind, lang), res in sorted(groups.items(), key=lambda kv: (kv[0][0].startswith("ALL"), kv[0])):

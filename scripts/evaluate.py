@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs message text at debug level
@@ -131,10 +131,15 @@ def scores(truth: list[str], pred: list[str]) -> dict:
 
 
 def cross_validation(folds: int, out: Path) -> str:
-    """Rasa's own k-fold cross-validation on the training data (trains k models)."""
+    """Rasa's own k-fold cross-validation on the training data (trains k models). The derived
+    domain (scripts/build_rasa.py) holds the bank's responses the ResponseSelector needs."""
+    from scripts import build_rasa
+
+    build_rasa.build()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--cross-validation",
-         "-f", str(folds), "--out", str(out / "cv")], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--domain",
+         str(build_rasa.paths.RASA_DOMAIN), "--cross-validation", "-f", str(folds),
+         "--out", str(out / "cv")], cwd=ROOT, capture_output=True, text=True,
         env={**os.environ, "LOG_LEVEL": "INFO"})
     (out / "cv" / "folds.txt").write_text(str(folds))
     return cv_summary(out / "cv", folds)
@@ -230,7 +235,7 @@ def end_to_end(heldout: list[tuple[str, str]], replies: list[str]) -> dict:
     for (question, label), text in zip(heldout, replies):
         pattern = facts.get("questions", {}).get(question, facts[label])
         results.append((question, label, bool(re.search(pattern, text, re.IGNORECASE)), text))
-    by_intent = collections.defaultdict(lambda: [0, 0])
+    by_intent: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for _, label, ok, _ in results:
         by_intent[label][0] += ok
         by_intent[label][1] += 1

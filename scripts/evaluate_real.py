@@ -36,15 +36,17 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
+from bot.states import STATES  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "scripts"))  # real_baselines
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs message text at debug level
 
 REAL = ROOT / "tests" / "nlu" / "real"
-STATE_NAMES = {"CA": "California", "NY": "New York"}
+STATE_NAMES = STATES
 ASKS_STATE = "California or New York"
 MENU = "Did you mean one of these"
 REPORT = "evaluation.md"
@@ -107,7 +109,7 @@ def ask_questions(bot: Assistant, questions: list[dict]) -> list[dict]:
         reply = bot.say(sender, q["text"])
         options = menu_labels(bot.last)
         if ASKS_STATE in reply:
-            reply += " " + bot.say(sender, STATE_NAMES.get(q.get("state"), "California"))
+            reply += " " + bot.say(sender, STATE_NAMES.get(q.get("state") or "", "California"))
         results.append({**q, "reply": reply, "ok": judge(reply, q["key"]), "menu": MENU in reply,
                         "options": options})
     return results

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
+
 REQ = ROOT / "requirements"
 RASA = ["rasa==3.6.21", "rasa-sdk==3.6.2"]
 # Pins rasa states only for python_version < "3.11"; measured to work on 3.11.

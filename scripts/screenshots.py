@@ -21,8 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT, ROOT / "tests", ROOT / "tests" / "web"):
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
+
+for p in (ROOT / "tests", ROOT / "tests" / "web"):
     sys.path.insert(0, str(p))
 
 SIZES = [(320, 640), (1280, 800)]
@@ -34,7 +36,7 @@ def page_weight(url: str) -> dict:
     import httpx
 
     with httpx.Client(base_url=url, trust_env=False) as c:
-        sizes = {p: len(c.get(p).content) for p in ("/", "/static/style.css", "/static/chat.js")}
+        sizes: dict[str, float] = {p: len(c.get(p).content) for p in ("/", "/static/style.css", "/static/chat.js")}
     sizes["total_kb"] = round(sum(sizes.values()) / 1024, 1)
     return sizes
 

@@ -40,7 +40,7 @@ def main() -> None:
         print(f"  Rasa REST:      {stack.ports.rasa_url}/webhooks/rest/webhook")
         print("A process that stops is restarted (supervisord). Logs: var/log/")
         print("Press Ctrl-C (or run `make stop`) to stop.", flush=True)
-        stack.supervisor.proc.wait()  # until `make stop` shuts supervisord down
+        stack.supervisor.proc.wait()  # type: ignore[union-attr]  # until `make stop` shuts supervisord down
     except KeyboardInterrupt:
         pass
     finally:

@@ -20,8 +20,8 @@ import statistics
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
 
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
@@ -52,7 +52,7 @@ def measure(content, topic) -> dict:
     old_first = paginate(full)[0]
     plan = sms_forms.plan(content, msgs, compose, septets)
     new_first = paginate(to_gsm7(compose(plan.first)))[0]
-    phone = (phones(content, full) or [None])[0]
+    phone = next(iter(phones(content, full)), "")
     return {
         "topic": f"{topic.state} {topic.id}", "full_chars": septets(full), "full_segments": segments(full),
         "old_texts": len(paginate(full)), "old_phone": bool(phone) and phone in old_first,

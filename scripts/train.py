@@ -1,8 +1,12 @@
 """Train the Rasa model if it is missing or stale.
 
 Stale means any training input changed since the last training: config,
-domain, NLU data, rules, stories, the spaCy build script or the custom NLU
-components. Read at run time, so NOT inputs (edit, then restart; no retraining):
+domain, NLU data, rules, stories, the topic registry (content/topics.yml), the
+question bank's entry ids and questions (content/bank/*.yml), the spaCy build
+script or the custom NLU components. The Rasa files derived from the registry and
+the bank are written first (scripts/build_rasa.py -> build/rasa/) and trained on with
+  rasa train --domain build/rasa/domain.yml --data data build/rasa/data
+Read at run time, so NOT inputs (edit, then restart; no retraining):
 answer wording (content/answers/), crisis patterns, and the entity rules made
 from counties and the glossary (SpacyNLP loads build/spacy/aot_rules from disk
 when the model loads, and the intent classifier does not use entities).
@@ -18,13 +22,16 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.paths import ROOT  # noqa: E402
 from bot.stack import BASE_ENV, MODEL  # noqa: E402
+from bot.rules import bank_entries  # noqa: E402
+from scripts import build_rasa  # noqa: E402
 
 FINGERPRINT = MODEL.with_suffix("").with_suffix(".fingerprint")
-INPUTS = ["config.yml", "domain.yml", "data/**/*.yml", "bot/rasa_entities.py",
-          "bot/rasa_components.py", "scripts/build_spacy.py", "requirements/lock.txt"]
+INPUTS = ["config.yml", "domain.yml", "data/**/*.yml", "content/topics.yml", "bot/rasa_entities.py",
+          "bot/rasa_components.py", "scripts/build_spacy.py", "scripts/build_rasa.py",
+          "requirements/lock.txt"]
 
 
 def fingerprint() -> str:
@@ -33,6 +40,9 @@ def fingerprint() -> str:
         for path in sorted(ROOT.glob(pattern)):
             digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())
+    # The bank's ids and questions are trained on (faq/<id>, utter_faq/<id>); its answers are not.
+    for entry in bank_entries():
+        digest.update(f"bank:{entry['id']}:{entry.get('question', '')}".encode())
     return digest.hexdigest()
 
 
@@ -45,6 +55,7 @@ def train(force: bool = False) -> bool:
     env = {**os.environ, **BASE_ENV}
     py = sys.executable
     subprocess.run([py, "scripts/build_spacy.py"], cwd=ROOT, env=env, check=True)
+    build_rasa.build()  # build/rasa/: the derived domain and rules
     if not force and not is_stale():
         print("Model is up to date:", MODEL.relative_to(ROOT))
         return False
@@ -52,8 +63,8 @@ def train(force: bool = False) -> bool:
     start = time.monotonic()
     # --force: Rasa's cache keys SpacyNLP on its path, so changed rules under the same path
     # would be missed; our own fingerprint decides when to train, so train everything.
-    subprocess.run([py, "-m", "rasa", "train", "--fixed-model-name", "aot", "--out", "models",
-                    "--force", "--quiet"], cwd=ROOT, env=env, check=True)
+    subprocess.run([py, "-m", "rasa", "train", *build_rasa.rasa_args(), "--fixed-model-name", "aot",
+                    "--out", "models", "--force", "--quiet"], cwd=ROOT, env=env, check=True)
     FINGERPRINT.write_text(fingerprint())
     seconds = time.monotonic() - start
     record_training(seconds)

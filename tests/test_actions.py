@@ -296,12 +296,14 @@ def test_every_answer_in_every_state_ends_with_two_or_three_follow_ups():
                 assert b["payload"].split("{")[0].lstrip("/") in intents | {"greet", "inform_state"}, b
 
 
-def test_related_topics_in_followups_exist():
-    from bot.content import followups
+def test_related_topics_in_the_registry_exist():
+    from bot.topics import registry
     c = load_content()
-    for topic_id, related in followups()["related"].items():
-        assert topic_id in c.topics and related and topic_id not in related, topic_id
-        assert all(r in c.topics for r in related), topic_id
+    for topic_id, entry in registry().topics.items():
+        if not entry.answers:
+            continue
+        assert topic_id in c.topics and entry.related and topic_id not in entry.related, topic_id
+        assert all(r in c.topics for r in entry.related), topic_id
 
 
 def test_a_county_answer_ends_with_follow_ups():

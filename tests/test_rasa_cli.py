@@ -20,7 +20,10 @@ def rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 
 def test_rasa_data_validate_is_clean():
-    result = rasa("data", "validate", "--fail-on-warnings")
+    from scripts import build_rasa
+
+    build_rasa.build()
+    result = rasa("data", "validate", "--fail-on-warnings", *build_rasa.rasa_args())
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 

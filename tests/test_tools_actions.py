@@ -334,7 +334,7 @@ def test_today_is_the_date_where_the_person_is(monkeypatch):
     from datetime import datetime, timezone
     from zoneinfo import ZoneInfo
 
-    from actions.tools import today
+    from bot.states import today
 
     monkeypatch.delenv("AOT_TODAY")
     assert today("CA") == datetime.now(ZoneInfo("America/Los_Angeles")).date()
@@ -347,14 +347,14 @@ def test_today_without_a_time_zone_database(monkeypatch):
     from datetime import datetime, timedelta, timezone
     from zoneinfo import ZoneInfoNotFoundError
 
-    import actions.tools as tools
+    import bot.states as states
 
     def missing(name):
         raise ZoneInfoNotFoundError(name)
 
     monkeypatch.delenv("AOT_TODAY")
-    monkeypatch.setattr(tools, "ZoneInfo", missing)
-    assert tools.today("CA") == datetime.now(timezone(timedelta(hours=-8))).date()
+    monkeypatch.setattr(states, "ZoneInfo", missing)
+    assert states.today("CA") == datetime.now(timezone(timedelta(hours=-8))).date()
 
 
 def test_starting_the_hearing_tool_does_not_decide_the_persons_state():
@@ -363,3 +363,11 @@ def test_starting_the_hearing_tool_does_not_decide_the_persons_state():
     chat = Chat()
     chat.start("calc_hearing_date", "when is my hearing")
     assert chat.slots.get("state") is None
+
+
+def test_a_question_mid_tool_is_answered_by_the_action_its_rule_names():
+    """ask_help's rule names action_contacts (content/topics.yml): not the topic answerer."""
+    chat = Chat(slots={"state": "CA"}).start("check_eligibility", "does my son qualify")
+    chat.say("who can i talk to", intent="ask_help", confidence=0.97)
+    assert "I stopped the eligibility questions to answer your question" in chat.all_text
+    assert "Disability Rights California" in chat.all_text and chat.active_loop is None

@@ -11,10 +11,14 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, Slo
                                      UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.paths import SOURCE_DOMAIN
+from bot.topics import registry
 from bot.tracker_store import REMOVED_BOT, REMOVED_USER, ForgetfulSQLTrackerStore
 from bot.web.store import find_tracker_db
+from scripts import build_rasa
 
-DOMAIN = Domain.load("domain.yml")
+# The domain Rasa trains on: domain.yml + the registry's intents (scripts/build_rasa.py).
+DOMAIN = Domain.from_dict(build_rasa.domain(registry(), [], SOURCE_DOMAIN))
 
 
 def user(text, intent="affirm"):

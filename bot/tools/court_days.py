@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import holidays
 import yaml
 
+from bot import states
 from bot.content import CONTENT_DIR, legal_number
 
 # Welf. & Inst. Code § 5346(d)(1): the same number the answers' prose uses.
@@ -50,7 +51,7 @@ def court_holidays(year: int) -> dict[date, str]:
     cfg = _config()
     removed = set(cfg.get("remove", []))
     out: dict[date, str] = {}
-    for day, names in holidays.US(subdiv="CA", years=year).items():
+    for day, names in holidays.US(subdiv=states.CA, years=year).items():  # type: ignore[attr-defined]
         kept = [n for n in names.split("; ") if n.replace(" (observed)", "") not in removed]
         if kept and day.weekday() < 5:
             out[day] = "; ".join(kept)

@@ -13,11 +13,13 @@ import re
 from datetime import date
 
 from bot.content import Content, load
+from bot import states
+from bot.states import today
+from bot.topics import registry
 from bot.tools import court_days, replies, timeline
 from bot.tools.dates import DateProblem, ParsedDate, long_date, parse_date, parse_length
 
-TOOL_FOR_INTENT = {"calc_hearing_date": "hearing", "calc_order_timeline": "timeline",
-                   "check_eligibility": "eligibility"}
+TOOL_FOR_INTENT = registry().tool_for_intent()  # content/topics.yml `tools`
 # Intents that may be a clumsy answer rather than a new question: ask again, do not leave.
 ANSWER_LIKE_INTENTS = {"affirm", "deny", "nlu_fallback", "out_of_scope", "thank", "inform_state",
                        "bot_challenge", "stop_tool", ""}
@@ -53,7 +55,8 @@ def _with_buttons(msgs: list[dict], buttons: list[dict], stop: bool = True) -> l
 
 
 def tool_name(answers: dict | None) -> str:
-    return _t()["names"].get((answers or {}).get("tool"), "questions")
+    names = _t()["names"]
+    return names.get((answers or {}).get("tool"), names["default"])
 
 
 # ---- starting ---------------------------------------------------------------------
@@ -62,10 +65,10 @@ def start(tool: str, text: str, state: str | None, today: date) -> tuple[dict, l
     answers: dict = {"tool": tool, "state": state, "status": "asking", "retries": 0}
     t = _t()
     if tool == "hearing":
-        if state == "NY":
+        if state == states.NY:
             answers["status"] = "done"
             return answers, _lines(t["hearing"]["new_york"])
-        answers["state"] = "CA"  # hearing dates are worked out for California only
+        answers["state"] = states.CA  # hearing dates are worked out for California only
         msgs = [_say(t["hearing"]["intro"])]
         found = parse_date(text, today)
         if isinstance(found, ParsedDate):
@@ -231,15 +234,15 @@ def _read_length(answers: dict, text: str) -> tuple[bool, list[dict]]:
     length = parse_length(text)
     if length is None or (isinstance(length, tuple) and length[1] <= 0):
         return False, [_say(t["length_retry"])]
-    if length == "unsure":
+    if not isinstance(length, tuple):  # "not sure"
         answers["length"] = "unsure"
-        return True, ([_say(t["length_unsure"]["CA"])] if st == "CA" else [])
+        return True, ([_say(t["length_unsure"][states.CA])] if st == states.CA else [])
     months = length[1] if length[0] == "months" else length[1] / 30.4
-    if st == "CA" and months > timeline.CA_MAX_MONTHS:
+    if st == states.CA and months > timeline.CA_MAX_MONTHS:
         answers["length"] = ["months", timeline.CA_MAX_MONTHS]
-        return True, [_say(t["length_too_long"]["CA"])]
-    if st == "NY" and months > timeline.NY_MAX_MONTHS:
-        return False, [_say(t["length_too_long"]["NY"])]
+        return True, [_say(t["length_too_long"][states.CA])]
+    if st == states.NY and months > timeline.NY_MAX_MONTHS:
+        return False, [_say(t["length_too_long"][states.NY])]
     answers["length"] = list(length)
     return True, []
 
@@ -250,7 +253,7 @@ def date_problem(problem: DateProblem) -> list[dict]:
         return _lines(common["date_impossible"], month=problem.month_name, year=problem.year,
                       day=problem.day)
     if problem.kind == "too_far":
-        return _lines(common["date_too_far"], date=long_date(problem.value))
+        return _lines(common["date_too_far"], date=long_date(problem.value))  # type: ignore[arg-type]
     return _lines(common["date_unreadable"])
 
 
@@ -293,38 +296,39 @@ def hearing_result(filed: date) -> list[dict]:
 
 
 def _length_words(length: list) -> str:
+    """'1 month', '6 months', '90 days' (content/tools.yml common.length_words)."""
     unit, n = length
-    if unit == "months":
-        return "1 month" if n == 1 else f"{n} months"
-    return "1 day" if n == 1 else f"{n} days"
+    words = _t()["common"]["length_words"]
+    key = ("month" if n == 1 else "months") if unit == "months" else ("day" if n == 1 else "days")
+    return _c().render_text(words[key], n=n)
 
 
 def timeline_result(answers: dict, today: date) -> list[dict]:
     t, st = _t()["timeline"], answers["state"]
     start = date.fromisoformat(answers["start"])
     length = answers["length"]
-    if st == "NY":
+    if st == states.NY:
         msgs = []
         if length == "unsure":  # count the longest a first order can be (1 year since 2013)
             length = ["months", timeline.NY_FIRST_ORDER_MAX_MONTHS]
             msgs = _lines(t["NY_unsure"])
-        tl = timeline.ny_timeline(start, length=tuple(length))
-        msgs += _lines(t["NY"], start=long_date(start), length=_length_words(length),
-                       end=long_date(tl.end), renew_from=long_date(tl.renew_from),
-                       new_order_until=long_date(tl.new_order_until))
+        ny = timeline.ny_timeline(start, length=tuple(length))
+        msgs += _lines(t[states.NY], start=long_date(start), length=_length_words(length),
+                       end=long_date(ny.end), renew_from=long_date(ny.renew_from),
+                       new_order_until=long_date(ny.new_order_until))
         msgs.append(_say(t["dates_note"]))
         msgs.append(_cite(t["NY_citation"], t["NY_source"]))
         return msgs
     if length == "unsure":
         length = ["months", timeline.CA_MAX_MONTHS]
     tl = timeline.ca_timeline(start, tuple(length))
-    affidavits = _join([long_date(d) for d in tl.affidavits], sep=";") or "none before the order ends"
-    msgs = _lines(t["CA"], start=long_date(start), length=_length_words(length),
+    affidavits = _join([long_date(d) for d in tl.affidavits], sep=";") or _c().render_text(t["no_affidavits"])
+    msgs = _lines(t[states.CA], start=long_date(start), length=_length_words(length),
                   affidavits=affidavits, end=long_date(tl.end))
     if tl.end < today:
         msgs.append(_say(t["CA_ended"], end=long_date(tl.end)))
-    elif tl.next_affidavit(today):
-        msgs.append(_say(t["CA_next"], next=long_date(tl.next_affidavit(today))))
+    elif (upcoming := tl.next_affidavit(today)) is not None:
+        msgs.append(_say(t["CA_next"], next=long_date(upcoming)))
     msgs.append(_say(t["dates_note"]))
     msgs.append(_cite(t["CA_citation"], t["CA_source"]))
     return msgs
@@ -357,8 +361,8 @@ def contact_lines(state: str) -> list[str]:
     for contact in _c().contacts_for(state):
         if contact.get("counties"):
             continue
-        phone = f": {contact['phone']}" if contact.get("phone") else ""
-        out.append(f"{contact['name']}{phone}. {contact['how']}")
+        out.append(_c().piece("contact_line_short", name=contact["name"],
+                              phone=contact.get("phone"), how=contact["how"]))
     return out
 
 
@@ -374,15 +378,16 @@ def nothing_to_stop() -> list[dict]:
     return _lines(_t()["common"]["nothing_to_stop"])
 
 
-_GENERAL_TO_TOOL = {"hearing_when": "hearing", "duration": "timeline", "how_ends": "timeline"}
 _FILED_OR_STARTED = re.compile(r"\b(fil(e|ed|ing)|start(ed|s)?|beg[au]n|order(ed)?|served|got papers)\b")
 
 
-def tool_for_general_question(topic_id: str | None, text: str) -> str | None:
+def tool_for_general_question(topic_id: str | None, text: str,
+                              state: str | None = None) -> str | None:
     """A general hearing or duration question that gives a filing or start date
-    ("they filed on March 3, when is the hearing?") is answered by the calculator."""
-    tool = _GENERAL_TO_TOOL.get(topic_id or "")
+    ("they filed on March 3, when is the hearing?") is answered by the calculator
+    (topics with `dated_question_starts_tool` in content/topics.yml)."""
+    tool = registry().general_to_tool().get(topic_id or "")
     low = (text or "").lower()
-    if tool and _FILED_OR_STARTED.search(low) and isinstance(parse_date(low, date.today()), ParsedDate):
+    if tool and _FILED_OR_STARTED.search(low) and isinstance(parse_date(low, today(state)), ParsedDate):
         return tool
     return None

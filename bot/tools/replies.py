@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from bot import states
+
 _UNSURE = re.compile(
     r"\b(not sure|unsure|not certain|don'?t know|dont know|do not know|idk|no idea|maybe|"
     r"i think so|i guess|possibly|hard to say|no s[eé]|tal vez|quiz[aá]s?)\b")
@@ -62,16 +64,9 @@ def who(text: str) -> tuple[str, str] | None:
     return None
 
 
-_CA = re.compile(r"\b(california|calif|cali|ca|laura'?s law)\b")
-_NY = re.compile(r"\b(new york|newyork|ny|nyc|kendra'?s law)\b")
-
-
 def state(text: str) -> str | None:
-    low = _clean(text)
-    ca, ny = bool(_CA.search(low)), bool(_NY.search(low))
-    if ca != ny:
-        return "CA" if ca else "NY"
-    return None
+    """The state a reply names (the words are bot/states.py's)."""
+    return states.from_reply(_clean(text))
 
 
 _STOP = re.compile(r"^(stop|stop it|stop please|please stop|cancel|quit|exit|end|enough|"

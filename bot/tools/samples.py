@@ -4,7 +4,9 @@ as they are for the answers."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from bot import states
 from bot.tools import flow
 
 TODAY = date(2026, 11, 22)
@@ -13,10 +15,11 @@ TODAY = date(2026, 11, 22)
 def tool_outputs() -> dict[str, list[str]]:
     out = {"hearing_result": flow.hearing_result(date(2026, 11, 20)),
            "hearing_result_new_year": flow.hearing_result(date(2026, 12, 29))}
-    for st, length in (("CA", ["months", 6]), ("NY", ["months", 12]), ("NY", "unsure")):
-        a = {"tool": "timeline", "state": st, "start": "2026-03-03", "length": length}
+    length: Any
+    for st, length in ((states.CA, ["months", 6]), (states.NY, ["months", 12]), (states.NY, "unsure")):
+        a: dict[str, Any] = {"tool": "timeline", "state": st, "start": "2026-03-03", "length": length}
         out[f"timeline_{st}{'_unsure' if length == 'unsure' else ''}"] = flow.timeline_result(a, TODAY)
-    for st in ("CA", "NY"):
+    for st in states.CODES:
         for kind, who in (("self", "you"), ("other", "your son")):
             a = {"tool": "eligibility", "state": st, "who_kind": kind, "who": who, "status": "asking",
                  "criteria": {}}

@@ -56,7 +56,7 @@ class NyTimeline:
 def ny_timeline(start: date, months: int | None = None,
                 length: tuple[str, int] | None = None) -> NyTimeline:
     """End, renewal window and new-order window; `length` may be in days instead of months."""
-    end = order_end(start, length if length else ("months", months))
+    end = order_end(start, length if length else ("months", months or 0))
     return NyTimeline(start=start, end=end,
                       renew_from=end - timedelta(days=NY_RENEWAL_WINDOW_DAYS),
                       new_order_until=end + relativedelta(months=NY_NEW_ORDER_MONTHS))

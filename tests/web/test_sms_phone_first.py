@@ -316,7 +316,9 @@ def test_a_menu_that_fits_is_in_the_first_text_and_its_number_works(client, rasa
     sms(client, "hi")
     first = twiml_text(sms(client, "CA hearing_when"))
     assert segments(first) <= 2
-    offer = load().tools["offers"]["hearing_when"]
+    from actions.topic_reply import tool_offer
+
+    offer = tool_offer("hearing_when", "CA")
     assert f"Reply 1 for {offer['title']}" in first  # seen in the first text
     sms(client, "1")
     assert rasa_answers.messages[-1] == offer["payload"]

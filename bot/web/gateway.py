@@ -274,9 +274,6 @@ class Gateway:
     def dialogue(self, key: str) -> list[dict]:
         return self.content.render_dialogue(key)
 
-    def crisis_phone(self) -> str:
-        return self.content.contacts.get("crisis_988", {}).get("phone", "")
-
     def note_cut(self) -> str:
         return self.dialogue_text("note_cut", max_chars=f"{self.max_chars:,}")
 

@@ -108,8 +108,13 @@ def septets(text: str) -> int:
 
 
 def segments(text: str) -> int:
-    n = septets(text)
-    return 1 if n <= 160 else -(-n // SEGMENT)
+    """How many SMS parts a text costs: GSM-7 (160, then 153 septets a part), or UCS-2
+    (70, then 67 UTF-16 units) when one character is outside GSM-7. The one count."""
+    if is_gsm7(text):
+        n, single, part = septets(text), 160, SEGMENT
+    else:
+        n, single, part = len(text.encode("utf-16-le")) // 2, 70, 67
+    return 1 if n <= single else -(-n // part)
 
 
 def _fit(text: str, budget: int) -> int:

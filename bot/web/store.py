@@ -187,9 +187,6 @@ class Store:
         rows = self._exec("SELECT opted_out, epoch, pages FROM sms_state WHERE key=?", (key,))
         return rows[0] if rows else None
 
-    def sms_known(self, key: str) -> bool:
-        return self._sms_row(key) is not None
-
     def sms_touch(self, key: str) -> None:
         self._exec("INSERT INTO sms_state (key, ts) VALUES (?,?) "
                    "ON CONFLICT(key) DO UPDATE SET ts=excluded.ts", (key, time.time()))

@@ -356,10 +356,6 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
     def store_outcome(key: str, outcome) -> list[dict]:
         """Add the person's turn and the replies to the transcript; the new rows."""
         store, rows = app.state.store, []
-        if crisis_view.is_crisis(outcome) and store.tool_open(key):
-            # A crisis ends a guided tool (Rasa forgets its answers): so does this transcript,
-            # at the next message; the crisis message and the panel stay.
-            store.mark_tool(key, "end")
         if outcome.shown:
             store.add_turn(key, "user", outcome.shown)
             rows.append({"role": "user", "text": outcome.shown})
@@ -409,7 +405,8 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         outcome = await app.state.gateway.handle(
             channel="web", key=key, sender_id=keys.web_sender(sid),
             text=message if payload is None else None, payload=payload,
-            default_offered=greet_buttons)
+            default_offered=greet_buttons,
+            on_tool_signal=lambda which: app.state.store.mark_tool(key, which))
         store = app.state.store
         # A finished guided tool's answers stay on screen until the next message,
         # then are blanked in this transcript (Rasa's store blanks them at once).

@@ -292,9 +292,12 @@ class Gateway:
     # -- the main path --
     async def handle(self, *, channel: str, key: str, sender_id: str, text: str | None = None,
                      payload: str | None = None, default_offered: list[dict] | None = None,
-                     extra_metadata: dict | None = None, typed_payloads: bool = False) -> Outcome:
+                     extra_metadata: dict | None = None, typed_payloads: bool = False,
+                     on_tool_signal: Callable[[str], None] | None = None) -> Outcome:
         """One message from one sender. `typed_payloads`: a chat widget (API) sends the
-        payload of a pressed button as the message text; accept it then, if just offered."""
+        payload of a pressed button as the message text; accept it then, if just offered.
+        `on_tool_signal`: told each guided-tool marker ("start"/"end", bot/tool_forget.py)
+        of a Rasa reply that is not in the outcome (the crisis path's background reply)."""
         release = await self.locks.acquire(key)
         handed_over = False
         try:
@@ -307,7 +310,8 @@ class Gateway:
             if crisis:
                 # Crisis first: answer now, pass the message on to Rasa in the background,
                 # still in this sender's order (the lock is released when it is done).
-                task = asyncio.create_task(self._forward_quietly(sender_id, message, metadata, release))
+                task = asyncio.create_task(self._forward_quietly(sender_id, message, metadata, release,
+                                                                 on_tool_signal))
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
                 handed_over = True
@@ -433,9 +437,14 @@ class Gateway:
         log.info("channel=%s kind=rate_limited", channel)
         return Outcome("limited", [{"text": self.note_limited()}], shown, False, offered)
 
-    async def _forward_quietly(self, sender_id, message, metadata, release) -> None:
+    async def _forward_quietly(self, sender_id, message, metadata, release, on_tool_signal) -> None:
+        """Rasa's reply is not shown (the crisis reply was), but its tool markers are
+        passed on: a tool ends by Rasa's own signal on this path too."""
         try:
-            await self.rasa.send(sender_id, message, metadata)
+            reply = await self.rasa.send(sender_id, message, metadata)
+            for m in reply:
+                if "marker" in m and on_tool_signal is not None:
+                    on_tool_signal(m["marker"])
         except RasaUnavailable as exc:
             log.warning("channel=%s rasa failure=%s (after crisis reply)", metadata.get("channel"),
                         exc.reason)

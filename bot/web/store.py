@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import tool_forget
 from bot.tools import REMOVED_BOT, REMOVED_USER
 from bot.web.config import ROOT
 
@@ -126,23 +127,19 @@ class Store:
         """Note where a guided tool started or ended ("start" / "end"); never shown."""
         self.add_turn(key, "marker", which)
 
-    def tool_open(self, key: str) -> bool:
-        """Whether a guided tool started and has not ended (its last marker is "start")."""
-        rows = self._exec("SELECT text FROM transcript WHERE key=? AND role='marker' "
-                          "ORDER BY id DESC LIMIT 1", (key,))
-        return bool(rows) and rows[0][0] == "start"
-
     def forget_finished_tools(self, key: str) -> int:
-        """Blank every turn between a tool's start and end markers, then drop the markers."""
+        """Blank every turn of a finished tool run (bot/tool_forget.py: from its start
+        marker to its end marker), then drop the markers. A crisis reply and the turn
+        that brought it stay: safety words are never blanked."""
         rows = self._exec("SELECT id, role, text FROM transcript WHERE key=? ORDER BY id", (key,))
-        start, blank, done = None, [], []
-        for row_id, role, text in rows:
-            if role == "marker" and text == "start":
-                start = row_id
-            elif role == "marker" and text == "end" and start is not None:
-                blank += [r[0] for r in rows if start < r[0] < row_id and r[1] != "marker"]
-                done += [start, row_id]
-                start = None
+        roles = [r[1] for r in rows if r[1] != "marker"]
+        keep, shown = set(), [r for r in rows if r[1] != "marker"]
+        for i, (row_id, role, _) in enumerate(shown):
+            if role == "crisis" or role == "user" and "crisis" in roles[i + 1:i + 2]:
+                keep.add(row_id)
+        blank, done = tool_forget.finished_runs(
+            (row_id, text if role == "marker" else None, row_id in keep)
+            for row_id, role, text in rows)
         with self._lock:
             for row_id in blank:
                 self._db.execute(

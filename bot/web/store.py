@@ -298,12 +298,12 @@ def purge_trackers(db: Path | None, days: int) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    from bot.web.config import Settings
+    from bot.web import config
 
     if argv[:1] != ["purge"]:
         print("usage: python -m bot.web.store purge [DAYS]")
         return 2
-    settings = Settings.from_env()
+    settings = config.load()
     days = int(argv[1]) if len(argv) > 1 else settings.retention_days
     n = Store(settings.db_path).purge(days)
     t = purge_trackers(find_tracker_db(settings.tracker_db), days)

@@ -1,21 +1,16 @@
 """What every channel (web chat, JSON API, SMS) does with one incoming message.
 
-Order of checks, the same on every channel:
-  1. clean the text (Unicode NFC, no control or bidi characters, no lone surrogates);
-  2. crisis first: `bot.crisis.assess` (rules, then the classifier) on the full text.
-     At the crisis or check level the reply it names (content/dialogue.yml crisis*)
-     goes back at once, even if Rasa is down, and the message is still passed on to
-     Rasa in the background (Rasa has its own override). A question about a past
-     crisis gets a one-line crisis-line note before Rasa's answer. A "yes" to a check
-     question (typed, or its button) gets the crisis reply at once too;
-  3. only payloads of the buttons just offered to this sender are accepted; any
-     other text starting with "/" has its slashes removed, so it can never run
-     an intent;
-  4. empty -> a kind reply; too long -> cut, and the user is told;
-  5. a per-sender rate limit with a polite notice;
-  6. messages of one sender reach Rasa one at a time, in order;
-  7. Rasa's failure (down, slow, `[]`) -> the static error message from content/.
-
+A channel reads a message (a form, Rasa's REST JSON, Twilio's form and its keywords),
+calls `Gateway.handle`, and renders the Outcome (transcript.py, routes/api.py, sms.py).
+In between, the same ordered steps for every channel (STEPS below, one README rule each):
+  offered buttons (read once) -> a menu number (SMS) -> a pressed button (only buttons
+  just offered; "yes" to a crisis check is a crisis) -> clean (bot/web/text.py) ->
+  crisis (bot.crisis.assess, on the full text) -> a "yes" to a check -> a widget's typed
+  payload -> injection guard (no leading "/", empty text) -> cut -> the crisis reply
+  (at once; Rasa hears the message in the background, in order) -> rate limit ->
+  send to Rasa, one message per sender at a time -> merge Rasa's reply (tool and crisis
+  markers read, lines said twice dropped; Rasa's failure -> the static reply).
+Decisions are kinds and content keys (Outcome); the words come from content/.
 Nothing here logs message text, phone numbers or sender ids.
 """
 from __future__ import annotations
@@ -27,19 +22,19 @@ import logging
 import re
 import threading
 import time
-import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
 from bot.web.crisis_view import danger_from_categories
 from bot.web.rasa_client import RasaClient, RasaUnavailable
-from bot.web.store import Store, delete_tracker
+from bot.web.store import Store, delete_tracker, later_key
+from bot.web.text import clean_text, cut_text, norm, strip_slashes  # noqa: F401 (channels: clean_text)
+from bot.web.words import line
 
 log = logging.getLogger("bot.web.gateway")
 
 _FOLLOWUP = "/crisis"  # payload of a check reply's "yes" button (bot.crisis.FOLLOWUP_PAYLOAD)
-BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
 
 
 # ---- identities ------------------------------------------------------------------
@@ -74,41 +69,6 @@ class Keys:
 
     def sms_sender(self, phone: str, epoch: int) -> str:
         return "sms-" + self._h(f"sms-sender-{epoch}", self.normalise_phone(phone))[:32]
-
-
-# ---- text ------------------------------------------------------------------------------
-def clean_text(text: str | None) -> str:
-    """NFC, no control/bidi/surrogate/private-use characters, tidy whitespace."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    out = []
-    for ch in text:
-        if ch in "\n\t":
-            out.append(" " if ch == "\t" else ch)
-            continue
-        if ch in BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Co"):
-            continue
-        out.append(ch)
-    text = "".join(out)
-    text = re.sub(r"[ \u00a0]{2,}", " ", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
-
-
-def cut_text(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    space = head.rfind(" ")
-    if space > limit * 0.8:
-        head = head[:space]
-    return head.rstrip()
-
-
-def strip_slashes(text: str) -> str:
-    """Typed text may never run an intent: remove leading slashes (and spaces)."""
-    return re.sub(r"^[\s/\uff0f\u2215\u2044]+", "", text)
 
 
 # ---- rate limit -------------------------------------------------------------------------
@@ -213,10 +173,6 @@ def rasa_crisis(msgs: list[dict], mark: tuple[int, dict] | None) -> dict:
     return {"kind": "crisis", "reply_key": info["reply"], "danger_now": info["danger_now"]}
 
 
-def _norm(s: str) -> str:
-    return " ".join(s.split())
-
-
 @dataclass
 class CrisisCall:
     """What the gateway needs from a crisis assessment."""
@@ -273,6 +229,7 @@ class Turn:
     pre: list[dict] = field(default_factory=list)  # the gateway's own lines before Rasa's
     forward: str | None = None     # what goes to Rasa; None: nothing
     typed: bool = False            # the person typed it (not a button, nor a widget's payload)
+    number: int | None = None      # a menu number texted (SMS): picks an offered button
     background: bool = False       # a crisis reply went back first: Rasa hears it after
 
 
@@ -285,6 +242,22 @@ def step_offered(gw, t: Turn):
     offered = gw.store.get_offered(t.key)
     t.offered = (t.default_offered or []) if offered is None else offered
     t.by_payload = {b["payload"]: b for b in t.offered}
+
+
+def step_menu_number(gw, t: Turn):
+    """A number texted for a menu option (SMS) presses that option's button. A number
+    for a menu not shown yet (behind MORE), or out of range, gets a short reply."""
+    if t.number is None:
+        return None
+    if not t.offered:
+        if gw.store.get_offered(later_key(t.key)):
+            return Outcome("more_first", gw.dialogue("sms_more_first"), None, False, [])
+        return None
+    if not 1 <= t.number <= len(t.offered):
+        return Outcome("choose", [{"text": line("sms", "choose", n=len(t.offered))}], None, False,
+                       t.offered)
+    t.payload = t.offered[t.number - 1]["payload"]
+    return None
 
 
 def step_pressed_button(gw, t: Turn):
@@ -371,7 +344,7 @@ def step_rate_limit(gw, t: Turn):
 
 
 # (step, typed): `typed` steps apply to typed text only.
-STEPS = [(step_offered, False), (step_pressed_button, False), (step_clean, True),
+STEPS = [(step_offered, False), (step_menu_number, False), (step_pressed_button, False), (step_clean, True),
          (step_crisis, True), (step_answer_to_check, True), (step_typed_payload, True),
          (step_injection_guard, True), (step_cut, True), (step_crisis_reply, True),
          (step_rate_limit, False)]
@@ -421,7 +394,8 @@ class Gateway:
     async def handle(self, *, channel: str, key: str, sender_id: str, text: str | None = None,
                      payload: str | None = None, default_offered: list[dict] | None = None,
                      extra_metadata: dict | None = None, typed_payloads: bool = False,
-                     on_tool_signal: Callable[[str], None] | None = None) -> Outcome:
+                     on_tool_signal: Callable[[str], None] | None = None,
+                     number: int | None = None) -> Outcome:
         """One message from one sender. `typed_payloads`: a chat widget (API) sends the
         payload of a pressed button as the message text; accept it then, if just offered.
         `on_tool_signal`: told each guided-tool marker ("start"/"end", bot/tool_forget.py)
@@ -429,7 +403,7 @@ class Gateway:
         release = await self.locks.acquire(key)
         handed_over = False
         try:
-            turn = Turn(channel, key, text, payload, typed_payloads, default_offered)
+            turn = Turn(channel, key, text, payload, typed_payloads, default_offered, number=number)
             outcome = self.decide(turn)
             if turn.forward is None:
                 return outcome
@@ -529,6 +503,11 @@ class Gateway:
         if self._background:
             await asyncio.wait(list(self._background), timeout=timeout)
 
+    def forget(self, key: str, sender_id: str) -> None:
+        """Delete a conversation, the same way on every channel: Rasa's and ours."""
+        self.forget_rasa(sender_id)
+        self.store.forget(key)
+
     def forget_rasa(self, sender_id: str) -> bool:
         """Delete a sender's conversation from Rasa's tracker store (best effort)."""
         return delete_tracker(self.tracker_db, sender_id)
@@ -537,14 +516,14 @@ class Gateway:
 def merge_reply(turn: Turn, reply: list[dict]) -> Outcome:
     """Rasa's reply after the gateway's own lines: its tool markers and crisis marker
     read (never shown), lines the gateway already said not repeated."""
-    known = {_norm(m["text"]) for m in turn.pre if m.get("text")}
+    known = {norm(m["text"]) for m in turn.pre if m.get("text")}
     msgs, markers, crisis_mark = list(turn.pre), [], None
     for m in reply:
         if "marker" in m:
             markers.append((len(msgs), m["marker"]))
         elif "crisis" in m:
             crisis_mark = (len(msgs), m["crisis"])
-        elif _norm(m["text"]) not in known or m.get("buttons"):
+        elif norm(m["text"]) not in known or m.get("buttons"):
             msgs.append(m)
     fields = {"kind": "answer", **rasa_crisis(msgs, crisis_mark)}
     return Outcome(fields.pop("kind"), msgs, turn.shown, turn.cut, collect_buttons(msgs), markers,

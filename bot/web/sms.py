@@ -32,8 +32,8 @@ import re
 import unicodedata
 
 from bot.web import sms_forms
-from bot.web.gateway import Gateway, clean_text, collect_buttons
-from bot.web.store import later_key
+from bot.web.gateway import Gateway, collect_buttons
+from bot.web.text import clean_text
 from bot.web.words import line
 
 log = logging.getLogger("bot.web.sms")
@@ -241,10 +241,6 @@ def crisis_texts(gw: Gateway, outcome) -> list[str]:
     return [to_gsm7(form[0]["text"]), compose(rest)]
 
 
-def choose_text(n: int) -> str:
-    return line("sms", "choose", n=n)
-
-
 # ---- one text message in, the reply out -------------------------------------------------------
 async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | None:
     """The reply to one text message: one text, or a list (a crisis), or None (silence)."""
@@ -268,8 +264,7 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
         return _opted_out_reply(gw, key, word, body)
     store.sms_touch(key)
     if word in DELETE_WORDS:
-        gw.forget_rasa(keys.sms_sender(phone, store.sms_epoch(key)))
-        store.sms_bump_epoch(key)
+        gw.forget(key, keys.sms_sender(phone, store.sms_epoch(key)))
         log.info("channel=sms kind=delete")
         return deleted_text(content)
     if word in MORE_WORDS:
@@ -278,19 +273,10 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
             store.offer_later_now(key)
         return page or nothing_more_text()
 
-    sender = keys.sms_sender(phone, store.sms_epoch(key))
-    choice = menu_choice(body)
-    offered = store.get_offered(key) or []
-    if choice is not None and not offered and store.get_offered(later_key(key)):
-        return _dialogue_text(gw.content, "sms_more_first")  # the menu is behind MORE
-    if choice is not None and offered:
-        if not 1 <= choice <= len(offered):
-            return choose_text(len(offered))
-        outcome = await gw.handle(channel="sms", key=key, sender_id=sender,
-                                  payload=offered[choice - 1]["payload"])
-    else:
-        outcome = await gw.handle(channel="sms", key=key, sender_id=sender, text=body)
-
+    outcome = await gw.handle(channel="sms", key=key, sender_id=keys.sms_sender(phone, store.sms_epoch(key)),
+                              text=body, number=menu_choice(body))
+    if outcome.kind in ("choose", "more_first"):  # about the menu: no notice, no paging
+        return compose(outcome.messages)
     if outcome.kind.startswith("crisis"):
         first, rest = crisis_texts(gw, outcome)
         pages = paginate(rest) if rest else []

@@ -148,11 +148,18 @@ class Store:
             self._db.executemany("DELETE FROM transcript WHERE id = ?", [(i,) for i in done])
         return len(blank)
 
-    def delete_session(self, key: str) -> None:
+    def forget(self, key: str) -> None:
+        """"Delete my conversation", on every channel: the transcript and the web session,
+        the buttons offered (and a menu waiting for MORE), the SMS pages; an SMS number
+        gets a new epoch, so Rasa sees a new sender. An opt-out is kept (it must last)."""
         with self._lock:
             self._db.execute("DELETE FROM transcript WHERE key=?", (key,))
-            self._db.execute("DELETE FROM offered WHERE key=?", (key,))
+            self._db.execute("DELETE FROM offered WHERE key IN (?, ?)", (key, later_key(key)))
             self._db.execute("DELETE FROM web_session WHERE key=?", (key,))
+            self._db.execute("UPDATE sms_state SET epoch=epoch+1, pages=NULL, ts=? WHERE key=?",
+                             (time.time(), key))
+
+    delete_session = forget  # the web's name for it
 
     # ---- buttons just offered to a sender ----------------------------------
     def set_offered_later(self, key: str, buttons: list[dict] | None) -> None:
@@ -199,11 +206,6 @@ class Store:
     def sms_epoch(self, key: str) -> int:
         row = self._sms_row(key)
         return int(row[1]) if row else 0
-
-    def sms_bump_epoch(self, key: str) -> None:
-        self.sms_touch(key)
-        self._exec("UPDATE sms_state SET epoch=epoch+1, pages=NULL WHERE key=?", (key,))
-        self._exec("DELETE FROM offered WHERE key IN (?, ?)", (key, later_key(key)))
 
     def sms_disclosed(self, key: str) -> bool:
         rows = self._exec("SELECT disclosed FROM sms_state WHERE key=?", (key,))

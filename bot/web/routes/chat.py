@@ -90,8 +90,7 @@ def _forget(request: Request) -> None:
     sid = current_sid(request)
     if sid:
         st = state(request)
-        st.store.delete_session(st.keys.web_key(sid))
-        st.gateway.forget_rasa(st.keys.web_sender(sid))
+        st.gateway.forget(st.keys.web_key(sid), st.keys.web_sender(sid))
 
 
 @router.post("/delete")

@@ -29,7 +29,7 @@ from typing import Callable
 from bot.web.crisis_view import danger_from_categories
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from bot.web.store import Store, delete_tracker, later_key
-from bot.web.text import clean_text, cut_text, norm, strip_slashes  # noqa: F401 (channels: clean_text)
+from bot.web.text import clean_text, cut_text, not_said, strip_slashes  # noqa: F401 (channels: clean_text)
 from bot.web.words import line
 
 log = logging.getLogger("bot.web.gateway")
@@ -516,15 +516,14 @@ class Gateway:
 def merge_reply(turn: Turn, reply: list[dict]) -> Outcome:
     """Rasa's reply after the gateway's own lines: its tool markers and crisis marker
     read (never shown), lines the gateway already said not repeated."""
-    known = {norm(m["text"]) for m in turn.pre if m.get("text")}
     msgs, markers, crisis_mark = list(turn.pre), [], None
     for m in reply:
         if "marker" in m:
             markers.append((len(msgs), m["marker"]))
         elif "crisis" in m:
             crisis_mark = (len(msgs), m["crisis"])
-        elif norm(m["text"]) not in known or m.get("buttons"):
-            msgs.append(m)
+        else:
+            msgs += not_said([m], turn.pre)
     fields = {"kind": "answer", **rasa_crisis(msgs, crisis_mark)}
     return Outcome(fields.pop("kind"), msgs, turn.shown, turn.cut, collect_buttons(msgs), markers,
                    **fields)

@@ -33,7 +33,7 @@ import unicodedata
 
 from bot.web import sms_forms
 from bot.web.gateway import Gateway, collect_buttons
-from bot.web.text import clean_text
+from bot.web.text import clean_text, not_said
 from bot.web.words import line
 
 log = logging.getLogger("bot.web.sms")
@@ -296,8 +296,7 @@ def _answer_texts(store, key: str, content, messages: list[dict]) -> str:
     if not store.sms_disclosed(key):
         store.sms_set_disclosed(key)
         if not plan.discloses:
-            seen = {" ".join(m["text"].split()) for m in first if m.get("text")}
-            first = [m for m in disclosure(content) if " ".join(m["text"].split()) not in seen] + first
+            first = not_said(disclosure(content), first) + first
     pages = paginate(to_gsm7(compose(first)))
     if plan.rest:
         pages += paginate(to_gsm7(compose(plan.rest)))

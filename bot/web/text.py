@@ -48,3 +48,9 @@ def strip_slashes(text: str) -> str:
 def norm(text: str | None) -> str:
     """Whitespace folded, to compare a message with words rendered from content/."""
     return " ".join((text or "").split())
+
+
+def not_said(messages: list[dict], already: list[dict]) -> list[dict]:
+    """`messages` without the lines `already` says (same words; a line with buttons stays)."""
+    said = {norm(m.get("text")) for m in already if m.get("text")}
+    return [m for m in messages if norm(m.get("text")) not in said or m.get("buttons")]

@@ -289,10 +289,10 @@ def step_crisis(gw, t: Turn):
 def step_answer_to_check(gw, t: Turn):
     """A typed "yes" to "Are you thinking about ending your life?" (or, from a chat
     widget, the "yes" button's payload as text): the crisis reply at once."""
-    from bot.crisis import is_yes
-
     if t.crisis.level is not None or _FOLLOWUP not in t.by_payload:
         return None
+    from bot.crisis import is_yes
+
     if is_yes(t.clean) or (t.typed_payloads and t.clean == _FOLLOWUP):
         shown = t.by_payload[_FOLLOWUP]["title"] if t.clean == _FOLLOWUP else t.clean
         return gw.crisis_reply(t, gw.followup(_FOLLOWUP, t.by_payload), shown, _FOLLOWUP)

@@ -10,9 +10,14 @@ from bot.web.gateway import collect_buttons
 
 
 def greeting(content) -> tuple[list[dict], list[dict]]:
-    """The web greeting (short: content/dialogue.yml web_chat) and its buttons (greet's)."""
-    texts = [{"role": "bot", "text": m["text"]} for m in content.render_dialogue("web_chat")]
-    return texts, collect_buttons(content.render_dialogue("greet"))
+    """The web greeting (short: content/dialogue.yml web_chat) and its buttons (greet's),
+    rendered once per Content."""
+    cached = getattr(content, "_web_greeting", None)
+    if cached is None:
+        texts = [{"role": "bot", "text": m["text"]} for m in content.render_dialogue("web_chat")]
+        cached = (texts, collect_buttons(content.render_dialogue("greet")))
+        content._web_greeting = cached
+    return cached
 
 
 def _rows_to_turns(content, rows: list[dict], fresh: bool, anchor: int | None) -> list[dict]:

@@ -6,6 +6,9 @@ by a crisis), the stored conversation keeps only that a tool ran: each reply
 typed during it, each of its messages (questions and summary) and its slot
 values are blanked in the database. The question that started the tool stays,
 like any other question. Configured in endpoints.yml (and bot/stack.py).
+
+When: at the tool's end marker (bot/tool_forget.py), the same signal the web chat's
+transcript forgets at.
 """
 from __future__ import annotations
 
@@ -14,12 +17,12 @@ import logging
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-from bot import rasa_speedups
+from bot import rasa_speedups, tool_forget
 from bot.tools import REMOVED_BOT, REMOVED_USER
 
 rasa_speedups.apply()  # every Rasa server loads this module (endpoints.yml)
@@ -28,9 +31,10 @@ TOOL_SLOT = "tool_answers"
 BLANKED_SLOTS = {TOOL_SLOT, "tool_reply"}
 
 
-def clears_tool(events) -> bool:
-    """True when these events empty the tool's slot (the tool ended)."""
-    return any(isinstance(e, SlotSet) and e.key == TOOL_SLOT and e.value is None for e in events)
+def ends_tool(events) -> bool:
+    """True when these events hold the tool's end marker (the tool ended)."""
+    return any(isinstance(e, BotUttered) and tool_forget.signal((e.data or {}).get("custom"))
+               == tool_forget.END for e in events)
 
 
 def blank(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -52,19 +56,14 @@ def blank(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def spans(rows: list[tuple[int, str, dict]]) -> list[int]:
-    """Ids of the rows inside finished tool runs: from the first non-empty
-    tool_answers to the event that empties it."""
-    inside, current, out = False, [], []
-    for row_id, kind, data in rows:
-        is_tool_slot = kind == "slot" and data.get("name") == TOOL_SLOT
-        if is_tool_slot and data.get("value") is not None:
-            inside = True
-        if inside:
-            current.append(row_id)
-        if is_tool_slot and data.get("value") is None and inside:
-            out += current
-            inside, current = False, []
-    return out
+    """Ids of the rows inside finished tool runs: from the tool's start marker to its
+    end marker (bot/tool_forget.py)."""
+    def sig(kind: str, data: dict):
+        return tool_forget.signal((data.get("data") or {}).get("custom")) if kind == "bot" else None
+
+    inside, _ = tool_forget.finished_runs((row_id, sig(kind, data), False)
+                                          for row_id, kind, data in rows)
+    return inside
 
 
 class ForgetfulSQLTrackerStore(SQLTrackerStore):
@@ -86,7 +85,7 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
         await super().save(tracker)
-        if clears_tool(new_events):
+        if ends_tool(new_events):
             self.forget_tool_answers(tracker.sender_id)
 
     def forget_tool_answers(self, sender_id: str) -> int:

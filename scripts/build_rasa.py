@@ -1,8 +1,8 @@
 """Write the Rasa files derived from the registry and the question bank into build/rasa/.
 
   build/rasa/domain.yml        domain.yml + every topic's and tool's intent; with a bank:
-                               the retrieval intent `faq`, `utter_faq/<id>` responses
-                               (text: the entry's question) and action_answer_bank
+                               action_answer_bank (the retrieval intent `faq` comes from
+                               the examples in data/nlu/bank/)
   build/rasa/data/derived.yml  the rules: each topic's intent -> its action, each tool's
                                intent -> action_start_tool, `faq` -> action_answer_bank
 
@@ -30,11 +30,13 @@ def domain(reg: Registry, entries: list[dict], source: Path) -> dict[str, Any]:
     intents = list(doc.get("intents") or [])
     new = [t.intent for t in reg.topics.values()] + [t.intent for t in reg.tools.values()]
     if entries:
+        # The retrieval intent `faq` is listed so the derived rule's intent is known when the
+        # rules are read (Rasa's importer adds it again from the examples: a harmless
+        # "duplicated intents" warning). No `utter_faq/<id>` responses: the ResponseSelector learns the labels faq/<id>
+        # without them, and the answer's words stay in content/bank/ (actions/bank.py);
+        # responses nobody utters would fail `rasa data validate --fail-on-warnings`.
         new.append(BANK_INTENT)
         doc["actions"] = list(doc.get("actions") or []) + [BANK_ACTION]
-        doc["responses"] = {**(doc.get("responses") or {}),
-                            **{f"utter_{BANK_INTENT}/{e['id']}": [{"text": e["question"]}]
-                               for e in entries}}
     doc["intents"] = intents + [i for i in new if i not in intents]
     return doc
 

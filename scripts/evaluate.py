@@ -358,9 +358,9 @@ def crisis_numbers_in_replies(labels: list[str], replies: list[str]) -> dict:
 
 # ---- plain language ---------------------------------------------------------
 def sms_segments(text: str) -> int:
-    gsm = all(ord(ch) < 128 or ch in "£¥èéùìòÇØøÅåÆæßÉÄÖÑÜ§¿äöñüà" for ch in text)
-    per, single = (153, 160) if gsm else (67, 70)
-    return 1 if len(text) <= single else -(-len(text) // per)
+    from bot.web.sms import segments  # the one way SMS parts are counted
+
+    return segments(text)
 
 
 def readability() -> list[dict]:

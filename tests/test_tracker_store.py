@@ -13,6 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.paths import SOURCE_DOMAIN
 from bot.topics import registry
+from bot.tools import MARKER_END, MARKER_START
 from bot.tracker_store import REMOVED_BOT, REMOVED_USER, ForgetfulSQLTrackerStore
 from bot.web.store import find_tracker_db
 from scripts import build_rasa
@@ -24,6 +25,11 @@ DOMAIN = Domain.from_dict(build_rasa.domain(registry(), [], SOURCE_DOMAIN))
 def user(text, intent="affirm"):
     return UserUttered(text, {"name": intent, "confidence": 0.9},
                        parse_data={"text": text, "intent": {"name": intent, "confidence": 0.9}})
+
+
+def marker(which):
+    """What actions/tools.py's json_message becomes in the tracker: a bot event with `custom`."""
+    return BotUttered(data={"custom": dict(which)})
 
 
 def stored(db, sender="s1"):
@@ -49,7 +55,7 @@ def test_answers_are_blanked_when_the_tool_ends_and_kept_while_it_runs(tmp_path)
     answers = {"tool": "eligibility", "state": "CA", "criteria": {}}
     turns = [
         [user("does my son qualify", "check_eligibility"), ActionExecuted("action_start_tool"),
-         SlotSet("tool_answers", answers), ActiveLoop("guided_tool_form"),
+         marker(MARKER_START), SlotSet("tool_answers", answers), ActiveLoop("guided_tool_form"),
          BotUttered("1 of 7. Is your son 18 or older?")],
         [user("yes he has schizophrenia"), SlotSet("tool_reply", "yes he has schizophrenia"),
          SlotSet("tool_answers", {**answers, "criteria": {"age": "yes"}}),
@@ -60,7 +66,7 @@ def test_answers_are_blanked_when_the_tool_ends_and_kept_while_it_runs(tmp_path)
     assert "yes he has schizophrenia" in json.dumps(stored(db))
 
     turns.append([user("stop", "stop_tool"), BotUttered("Okay, I stopped the eligibility questions."),
-                  ActiveLoop(None), SlotSet("tool_answers", None), SlotSet("tool_reply", None)])
+                  marker(MARKER_END), ActiveLoop(None), SlotSet("tool_answers", None), SlotSet("tool_reply", None)])
     turns.append([user("do I get a lawyer", "ask_lawyer"), BotUttered("Yes. Under Laura's Law...")])
     store2 = ForgetfulSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
     tracker = DialogueStateTracker("s1", DOMAIN.slots)
@@ -91,8 +97,9 @@ def test_other_conversations_are_untouched(tmp_path):
     db = tmp_path / "trackers.db"
     store = ForgetfulSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
     run_turns(store, [[user("yes", "affirm"), SlotSet("tool_answers", {"tool": "hearing"})]], sender="other")
-    run_turns(store, [[user("x"), SlotSet("tool_answers", {"tool": "hearing"})],
-                      [user("stop", "stop_tool"), SlotSet("tool_answers", None)]], sender="s1")
+    run_turns(store, [[user("x"), marker(MARKER_START), SlotSet("tool_answers", {"tool": "hearing"})],
+                      [user("stop", "stop_tool"), marker(MARKER_END), SlotSet("tool_answers", None)]],
+              sender="s1")
     assert stored(db, "other")[0][1]["text"] == "yes"
 
 
@@ -106,3 +113,33 @@ def test_the_web_app_still_finds_the_tracker_database(tmp_path, monkeypatch):
     shutil.copy(web_store.ROOT / "endpoints.yml", tmp_path / "endpoints.yml")
     monkeypatch.setattr(web_store, "ROOT", tmp_path)
     assert find_tracker_db() == tmp_path / "var" / "trackers.db"
+
+
+def test_a_crisis_ends_the_run_by_the_same_signal_as_the_web_transcript(tmp_path):
+    """action_crisis in a tool: its words, its crisis marker, then the tool-end marker
+    (actions/crisis.py). The end marker is the one signal (bot/tool_forget.py)."""
+    db = tmp_path / "trackers.db"
+    store = ForgetfulSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+    answers = {"tool": "eligibility", "state": "CA", "criteria": {}}
+    run_turns(store, [
+        [user("does my son qualify", "check_eligibility"), marker(MARKER_START),
+         SlotSet("tool_answers", answers), BotUttered("1 of 7. Is your son 18 or older?")],
+        [user("yes he was hospitalized twice"), SlotSet("tool_answers", {**answers, "x": 1})],
+        [user("I want to die", "crisis"), BotUttered("Call 988."),
+         BotUttered(data={"custom": {"crisis": "crisis", "danger_now": False, "messages": 1}}),
+         marker(MARKER_END), SlotSet("tool_answers", None)],
+    ])
+    everything = json.dumps(stored(db))
+    assert "hospitalized twice" not in everything and "18 or older" not in everything
+    assert "does my son qualify" in everything
+
+
+def test_an_emptied_slot_without_the_end_marker_is_not_the_signal(tmp_path):
+    """A tool that answered at once (no start marker) leaves nothing to forget, and a
+    slot emptied without the marker does not trigger a second, different rule."""
+    db = tmp_path / "trackers.db"
+    store = ForgetfulSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+    run_turns(store, [[user("when is my hearing, filed today", "ask_hearing_date"),
+                       BotUttered("Your hearing must be by Friday."),
+                       SlotSet("tool_answers", None)]])
+    assert "filed today" in json.dumps(stored(db))

@@ -33,19 +33,19 @@ LOG_CONFIG = {
 
 
 def main() -> None:
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "8000"))
-    level = os.environ.get("WEB_LOG_LEVEL", os.environ.get("LOG_LEVEL", "INFO")).upper()
+    from bot.web import config
+
+    settings = config.load()
     config = {**LOG_CONFIG, "loggers": {**LOG_CONFIG["loggers"]}}
-    config["loggers"]["bot.web"] = {**config["loggers"]["bot.web"], "level": level}
+    config["loggers"]["bot.web"] = {**config["loggers"]["bot.web"], "level": settings.log_level}
     uvicorn.run(
         "bot.web.app:app",
-        host=host,
-        port=port,
+        host=settings.host,
+        port=settings.port,
         access_log=False,
         log_config=config,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         timeout_keep_alive=30,
     )

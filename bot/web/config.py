@@ -1,6 +1,11 @@
-"""Settings for the web app, read from the environment once at start-up."""
+"""Settings for the web app: one object, read from the environment once at start-up.
+
+Only this module reads the environment for bot/web (and `__main__`'s guard against
+importing TensorFlow, which must run before any import).
+"""
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -69,6 +74,10 @@ class Settings:
     retention_days: int = 30             # web transcripts older than this are deleted
     cookie_secure: bool | None = None    # None: Secure when the request came over https
     cors_origins: list[str] = field(default_factory=list)
+    host: str = "127.0.0.1"              # where `python -m bot.web` listens
+    port: int = 8000
+    log_level: str = "INFO"              # WEB_LOG_LEVEL, else LOG_LEVEL
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies trusted for X-Forwarded-*
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -90,4 +99,14 @@ class Settings:
             retention_days=_int("RETENTION_DAYS", cls.retention_days),
             cookie_secure=None if secure is None else _bool("COOKIE_SECURE", False),
             cors_origins=[o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()],
+            host=os.environ.get("HOST", cls.host),
+            port=_int("PORT", cls.port),
+            log_level=os.environ.get("WEB_LOG_LEVEL", os.environ.get("LOG_LEVEL", cls.log_level)).upper(),
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", cls.forwarded_allow_ips),
         )
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> Settings:
+    """The process's settings, read from the environment the first time only."""
+    return Settings.from_env()

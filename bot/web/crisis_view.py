@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from bot.web.text import norm
+
 # Button id -> (link scheme, contacts.yml id). The numbers come from contacts.yml.
 CALLS = {
     "call_911": ("tel", "emergency_911"),
@@ -120,9 +122,9 @@ def panel_flags(outcome, gateway) -> list[bool]:
         return [False] * len(outcome.messages)
     if any("panel" in m for m in outcome.messages):  # marked by Rasa (see the top)
         return [bool(m.get("panel")) for m in outcome.messages]
-    notes = {_norm(t) for t in (gateway.note_cut(), gateway.note_empty(), gateway.note_stale(),
+    notes = {norm(t) for t in (gateway.note_cut(), gateway.note_empty(), gateway.note_stale(),
                                 gateway.note_limited())}
-    return [_norm(m.get("text") or "") not in notes for m in outcome.messages]
+    return [norm(m.get("text") or "") not in notes for m in outcome.messages]
 
 
 def outcome_panel(content, outcome) -> dict:
@@ -131,6 +133,3 @@ def outcome_panel(content, outcome) -> dict:
     danger = is_danger_now(content, reply, getattr(outcome, "danger_now", False))
     return {"reply": reply if reply in content.dialogue else "crisis", "danger_now": danger}
 
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())

@@ -1,21 +1,16 @@
 """What every channel (web chat, JSON API, SMS) does with one incoming message.
 
-Order of checks, the same on every channel:
-  1. clean the text (Unicode NFC, no control or bidi characters, no lone surrogates);
-  2. crisis first: `bot.crisis.assess` (rules, then the classifier) on the full text.
-     At the crisis or check level the reply it names (content/dialogue.yml crisis*)
-     goes back at once, even if Rasa is down, and the message is still passed on to
-     Rasa in the background (Rasa has its own override). A question about a past
-     crisis gets a one-line crisis-line note before Rasa's answer. A "yes" to a check
-     question (typed, or its button) gets the crisis reply at once too;
-  3. only payloads of the buttons just offered to this sender are accepted; any
-     other text starting with "/" has its slashes removed, so it can never run
-     an intent;
-  4. empty -> a kind reply; too long -> cut, and the user is told;
-  5. a per-sender rate limit with a polite notice;
-  6. messages of one sender reach Rasa one at a time, in order;
-  7. Rasa's failure (down, slow, `[]`) -> the static error message from content/.
-
+A channel reads a message (a form, Rasa's REST JSON, Twilio's form and its keywords),
+calls `Gateway.handle`, and renders the Outcome (transcript.py, routes/api.py, sms.py).
+In between, the same ordered steps for every channel (STEPS below, one README rule each):
+  offered buttons (read once) -> a menu number (SMS) -> a pressed button (only buttons
+  just offered; "yes" to a crisis check is a crisis) -> clean (bot/web/text.py) ->
+  crisis (bot.crisis.assess, on the full text) -> a "yes" to a check -> a widget's typed
+  payload -> injection guard (no leading "/", empty text) -> cut -> the crisis reply
+  (at once; Rasa hears the message in the background, in order) -> rate limit ->
+  send to Rasa, one message per sender at a time -> merge Rasa's reply (tool and crisis
+  markers read, lines said twice dropped; Rasa's failure -> the static reply).
+Decisions are kinds and content keys (Outcome); the words come from content/.
 Nothing here logs message text, phone numbers or sender ids.
 """
 from __future__ import annotations
@@ -27,19 +22,19 @@ import logging
 import re
 import threading
 import time
-import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
 from bot.web.crisis_view import danger_from_categories
 from bot.web.rasa_client import RasaClient, RasaUnavailable
-from bot.web.store import Store, delete_tracker
+from bot.web.store import Store, delete_tracker, later_key
+from bot.web.text import clean_text, cut_text, not_said, strip_slashes  # noqa: F401 (channels: clean_text)
+from bot.web.words import line
 
 log = logging.getLogger("bot.web.gateway")
 
 _FOLLOWUP = "/crisis"  # payload of a check reply's "yes" button (bot.crisis.FOLLOWUP_PAYLOAD)
-BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
 
 
 # ---- identities ------------------------------------------------------------------
@@ -74,41 +69,6 @@ class Keys:
 
     def sms_sender(self, phone: str, epoch: int) -> str:
         return "sms-" + self._h(f"sms-sender-{epoch}", self.normalise_phone(phone))[:32]
-
-
-# ---- text ------------------------------------------------------------------------------
-def clean_text(text: str | None) -> str:
-    """NFC, no control/bidi/surrogate/private-use characters, tidy whitespace."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    out = []
-    for ch in text:
-        if ch in "\n\t":
-            out.append(" " if ch == "\t" else ch)
-            continue
-        if ch in BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Co"):
-            continue
-        out.append(ch)
-    text = "".join(out)
-    text = re.sub(r"[ \u00a0]{2,}", " ", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
-
-
-def cut_text(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    space = head.rfind(" ")
-    if space > limit * 0.8:
-        head = head[:space]
-    return head.rstrip()
-
-
-def strip_slashes(text: str) -> str:
-    """Typed text may never run an intent: remove leading slashes (and spaces)."""
-    return re.sub(r"^[\s/\uff0f\u2215\u2044]+", "", text)
 
 
 # ---- rate limit -------------------------------------------------------------------------
@@ -213,10 +173,6 @@ def rasa_crisis(msgs: list[dict], mark: tuple[int, dict] | None) -> dict:
     return {"kind": "crisis", "reply_key": info["reply"], "danger_now": info["danger_now"]}
 
 
-def _norm(s: str) -> str:
-    return " ".join(s.split())
-
-
 @dataclass
 class CrisisCall:
     """What the gateway needs from a crisis assessment."""
@@ -254,10 +210,155 @@ def crisis_assessor(detect: Callable[[str], object]) -> Callable[[str], CrisisCa
     return legacy
 
 
+@dataclass
+class Turn:
+    """One message on its way through the steps (see STEPS). A channel reads it
+    (text or a pressed button's payload); the steps fill in the rest."""
+    channel: str
+    key: str
+    text: str | None = None
+    payload: str | None = None
+    typed_payloads: bool = False
+    default_offered: list[dict] | None = None
+    offered: list[dict] = field(default_factory=list)
+    by_payload: dict = field(default_factory=dict)
+    clean: str = ""
+    crisis: CrisisCall = field(default_factory=lambda: CrisisCall(None, None))
+    shown: str | None = None       # the person's turn as shown back
+    cut: bool = False
+    pre: list[dict] = field(default_factory=list)  # the gateway's own lines before Rasa's
+    forward: str | None = None     # what goes to Rasa; None: nothing
+    typed: bool = False            # the person typed it (not a button, nor a widget's payload)
+    number: int | None = None      # a menu number texted (SMS): picks an offered button
+    background: bool = False       # a crisis reply went back first: Rasa hears it after
+
+
+# ---- the message path: one rule of the README per step, in order -------------------------
+# Each step reads and fills the Turn; a step that decides the reply returns its Outcome
+# and the path stops there. Once a message is set to go to Rasa (a pressed button, a
+# payload typed by a widget), the steps marked `typed` (for typed text) are skipped.
+def step_offered(gw, t: Turn):
+    """The buttons just offered to this sender (read once, for every later step)."""
+    offered = gw.store.get_offered(t.key)
+    t.offered = (t.default_offered or []) if offered is None else offered
+    t.by_payload = {b["payload"]: b for b in t.offered}
+
+
+def step_menu_number(gw, t: Turn):
+    """A number texted for a menu option (SMS) presses that option's button. A number
+    for a menu not shown yet (behind MORE), or out of range, gets a short reply."""
+    if t.number is None:
+        return None
+    if not t.offered:
+        if gw.store.get_offered(later_key(t.key)):
+            return Outcome("more_first", gw.dialogue("sms_more_first"), None, False, [])
+        return None
+    if not 1 <= t.number <= len(t.offered):
+        return Outcome("choose", [{"text": line("sms", "choose", n=len(t.offered))}], None, False,
+                       t.offered)
+    t.payload = t.offered[t.number - 1]["payload"]
+    return None
+
+
+def step_pressed_button(gw, t: Turn):
+    """Only payloads of the buttons just offered reach Rasa; "yes" to a crisis check
+    gets the crisis reply at once."""
+    if t.payload is None:
+        return None
+    button = t.by_payload.get(t.payload)
+    if button is None:
+        log.info("channel=%s kind=stale_button", t.channel)
+        return Outcome("stale", [{"text": gw.note_stale()}], None, False, t.offered)
+    followup = gw.followup(t.payload, t.by_payload)
+    if followup:  # even past the rate limit
+        return gw.crisis_reply(t, followup, button["title"], t.payload)
+    t.shown, t.forward = button["title"], t.payload
+    return None
+
+
+def step_clean(gw, t: Turn):
+    """Unicode NFC, no control or bidi characters (clean_text)."""
+    t.clean = clean_text(t.text)
+
+
+def step_crisis(gw, t: Turn):
+    """Crisis first: both nets on the full text, before anything else looks at it."""
+    t.crisis = gw.assess(t.clean[:20000]) if t.clean else CrisisCall(None, None)
+
+
+def step_answer_to_check(gw, t: Turn):
+    """A typed "yes" to "Are you thinking about ending your life?" (or, from a chat
+    widget, the "yes" button's payload as text): the crisis reply at once."""
+    if t.crisis.level is not None or _FOLLOWUP not in t.by_payload:
+        return None
+    from bot.crisis import is_yes
+
+    if is_yes(t.clean) or (t.typed_payloads and t.clean == _FOLLOWUP):
+        shown = t.by_payload[_FOLLOWUP]["title"] if t.clean == _FOLLOWUP else t.clean
+        return gw.crisis_reply(t, gw.followup(_FOLLOWUP, t.by_payload), shown, _FOLLOWUP)
+    return None
+
+
+def step_typed_payload(gw, t: Turn):
+    """A chat widget sends a clicked button's payload as the message text."""
+    if t.typed_payloads and t.clean.startswith("/") and t.clean in t.by_payload:
+        t.shown, t.forward = t.by_payload[t.clean]["title"], t.clean
+
+
+def step_injection_guard(gw, t: Turn):
+    """Typed text never runs an intent (its slashes go); empty text gets a kind reply."""
+    t.shown = strip_slashes(t.clean)
+    if t.shown:
+        return None
+    if gw.urgent(t):  # cannot really happen, but crisis wins over everything
+        return gw.crisis_reply(t, t.crisis.reply_key or "crisis", t.clean, None)
+    log.info("channel=%s kind=empty", t.channel)
+    return Outcome("empty", [{"text": gw.note_empty()}], None, False, t.offered)
+
+
+def step_cut(gw, t: Turn):
+    """Too long: cut, and the person is told."""
+    t.cut = len(t.shown) > gw.max_chars
+    t.shown = cut_text(t.shown, gw.max_chars)
+    t.pre = [{"text": gw.note_cut()}] if t.cut else []
+
+
+def step_crisis_reply(gw, t: Turn):
+    """The crisis or check reply goes back now; Rasa still hears the message after it.
+    A question about a past crisis gets a one-line note before Rasa's answer."""
+    if gw.urgent(t):
+        return gw.crisis_reply(t, t.crisis.reply_key or "crisis", t.shown, t.shown)
+    if t.crisis.level is not None and t.crisis.reply_key:
+        t.pre = gw.dialogue(t.crisis.reply_key) + t.pre
+    t.forward, t.typed = t.shown, True
+    return None
+
+
+def step_rate_limit(gw, t: Turn):
+    """A per-sender rate limit with a polite notice (after crisis: never in its way)."""
+    if gw.limiter.allow(t.key):
+        return None
+    log.info("channel=%s kind=rate_limited", t.channel)
+    return Outcome("limited", [{"text": gw.note_limited()}], t.shown if t.typed else None,
+                   False, t.offered)
+
+
+# (step, typed): `typed` steps apply to typed text only.
+STEPS = [(step_offered, False), (step_menu_number, False), (step_pressed_button, False), (step_clean, True),
+         (step_crisis, True), (step_answer_to_check, True), (step_typed_payload, True),
+         (step_injection_guard, True), (step_cut, True), (step_crisis_reply, True),
+         (step_rate_limit, False)]
+
+
 class Gateway:
+    """Runs STEPS, then sends the message to Rasa (in order per sender) and merges its
+    reply; each channel reads the message before and renders the Outcome after.
+    `limiter` and `locks` are the two pieces that hold state between messages: pass
+    others (e.g. shared by several processes) with the same methods."""
+
     def __init__(self, store: Store, rasa: RasaClient, content, detect: Callable[[str], object],
                  keys: Keys, max_chars: int = 1000, rate_limit: int = 20,
-                 rate_window: float = 60.0, tracker_db=None):
+                 rate_window: float = 60.0, tracker_db=None, *, limiter=None, locks=None):
         self.store = store
         self.rasa = rasa
         self.content = content
@@ -265,17 +366,14 @@ class Gateway:
         self.assess = crisis_assessor(detect)
         self.keys = keys
         self.max_chars = max_chars
-        self.limiter = RateLimiter(rate_limit, rate_window)
-        self.locks = SenderLocks()
+        self.limiter = limiter or RateLimiter(rate_limit, rate_window)
+        self.locks = locks or SenderLocks()
         self.tracker_db = tracker_db
         self._background: set[asyncio.Task] = set()
 
     # -- every line the gateway says comes from content/dialogue.yml --
     def dialogue(self, key: str) -> list[dict]:
         return self.content.render_dialogue(key)
-
-    def crisis_phone(self) -> str:
-        return self.content.contacts.get("crisis_988", {}).get("phone", "")
 
     def note_cut(self) -> str:
         return self.dialogue_text("note_cut", max_chars=f"{self.max_chars:,}")
@@ -295,131 +393,78 @@ class Gateway:
     # -- the main path --
     async def handle(self, *, channel: str, key: str, sender_id: str, text: str | None = None,
                      payload: str | None = None, default_offered: list[dict] | None = None,
-                     extra_metadata: dict | None = None, typed_payloads: bool = False) -> Outcome:
+                     extra_metadata: dict | None = None, typed_payloads: bool = False,
+                     on_tool_signal: Callable[[str], None] | None = None,
+                     number: int | None = None) -> Outcome:
         """One message from one sender. `typed_payloads`: a chat widget (API) sends the
-        payload of a pressed button as the message text; accept it then, if just offered."""
+        payload of a pressed button as the message text; accept it then, if just offered.
+        `on_tool_signal`: told each guided-tool marker ("start"/"end", bot/tool_forget.py)
+        of a Rasa reply that is not in the outcome (the crisis path's background reply)."""
         release = await self.locks.acquire(key)
         handed_over = False
         try:
-            outcome, forward = await self._decide(channel, key, text, payload, default_offered,
-                                                  typed_payloads)
-            if forward is None:
+            turn = Turn(channel, key, text, payload, typed_payloads, default_offered, number=number)
+            outcome = self.decide(turn)
+            if turn.forward is None:
                 return outcome
-            message, crisis = forward
             metadata = {"channel": channel, **(extra_metadata or {})}
-            if crisis:
-                # Crisis first: answer now, pass the message on to Rasa in the background,
+            if turn.background:
+                # Crisis first: answered now, Rasa hears the message in the background,
                 # still in this sender's order (the lock is released when it is done).
-                task = asyncio.create_task(self._forward_quietly(sender_id, message, metadata, release))
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
+                self._in_background(self._forward_quietly(sender_id, turn.forward, metadata,
+                                                          release, on_tool_signal))
                 handed_over = True
-                self.store.set_offered(key, outcome.buttons)
                 return outcome
-            start = time.perf_counter()
-            try:
-                reply = await self.rasa.send(sender_id, message, metadata)
-            except RasaUnavailable as exc:
-                log.warning("channel=%s rasa failure=%s", channel, exc.reason)
-                msgs = outcome.messages + self.dialogue("restarting" if exc.restarting else "error")
-                outcome = Outcome("failure", msgs, outcome.shown, outcome.cut, collect_buttons(msgs))
-            else:
-                known = {_norm(m["text"]) for m in outcome.messages if m.get("text")}
-                msgs, markers, crisis_mark = list(outcome.messages), [], None
-                for m in reply:
-                    if "marker" in m:
-                        markers.append((len(msgs), m["marker"]))
-                    elif "crisis" in m:
-                        crisis_mark = (len(msgs), m["crisis"])
-                    elif _norm(m["text"]) not in known or m.get("buttons"):
-                        msgs.append(m)
-                fields = {"kind": "answer", **rasa_crisis(msgs, crisis_mark)}
-                outcome = Outcome(fields.pop("kind"), msgs, outcome.shown, outcome.cut,
-                                  collect_buttons(msgs), markers, **fields)
-            log.info("channel=%s kind=%s rasa_ms=%.0f", channel, outcome.kind,
-                     (time.perf_counter() - start) * 1000)
+            outcome = await self.send_to_rasa(turn, sender_id, metadata)
             self.store.set_offered(key, outcome.buttons)
             return outcome
         finally:
             if not handed_over:
                 release()
 
-    async def _decide(self, channel, key, text, payload, default_offered, typed_payloads):
-        """Everything before Rasa. Returns (outcome so far, (message, crisis) or None)."""
-        offered = self.store.get_offered(key)
-        if offered is None:
-            offered = default_offered or []
-        by_payload = {b["payload"]: b for b in offered}
+    def decide(self, turn: Turn) -> Outcome:
+        """Everything before Rasa: STEPS in order, until one decides the reply."""
+        for step, typed in STEPS:
+            if typed and turn.forward is not None:
+                continue
+            outcome = step(self, turn)
+            if outcome is not None:  # decided here: only a crisis reply still goes to Rasa
+                turn.forward = turn.forward if turn.background else None
+                return outcome
+        return Outcome("answer", turn.pre, turn.shown, turn.cut)
 
-        if payload is not None:
-            button = by_payload.get(payload)
-            if button is None:
-                log.info("channel=%s kind=stale_button", channel)
-                return Outcome("stale", [{"text": self.note_stale()}], None, False, offered), None
-            followup = self._followup(payload, by_payload)
-            if followup:  # "yes" to a check question: the crisis reply, even past the rate limit
-                return self._crisis_outcome(channel, key, followup, button["title"], False, [],
-                                            payload)
-            if not self.limiter.allow(key):
-                return self._limited(channel, offered), None
-            return Outcome("answer", [], button["title"]), (payload, None)
+    async def send_to_rasa(self, turn: Turn, sender_id: str, metadata: dict) -> Outcome:
+        start = time.perf_counter()
+        try:
+            reply = await self.rasa.send(sender_id, turn.forward, metadata)
+        except RasaUnavailable as exc:
+            log.warning("channel=%s rasa failure=%s", turn.channel, exc.reason)
+            msgs = turn.pre + self.dialogue("restarting" if exc.restarting else "error")
+            outcome = Outcome("failure", msgs, turn.shown, turn.cut, collect_buttons(msgs))
+        else:
+            outcome = merge_reply(turn, reply)
+        log.info("channel=%s kind=%s rasa_ms=%.0f", turn.channel, outcome.kind,
+                 (time.perf_counter() - start) * 1000)
+        return outcome
 
-        clean = clean_text(text)
-        crisis = self.assess(clean[:20000]) if clean else CrisisCall(None, None)
-        if crisis.level is None and _FOLLOWUP in by_payload:
-            answered = self._answer_to_check(channel, key, clean, by_payload, typed_payloads)
-            if answered:
-                return answered
-        if typed_payloads and clean.startswith("/") and clean in by_payload:
-            # a chat widget sends a clicked button's payload as the message text
-            if not self.limiter.allow(key):
-                return self._limited(channel, offered), None
-            return Outcome("answer", [], by_payload[clean]["title"]), (clean, None)
-        message = strip_slashes(clean)
-        urgent = crisis.level is not None and crisis.context != "history"
-        if not message:
-            if urgent:  # cannot really happen, but crisis wins over everything
-                msgs = self.dialogue(crisis.reply_key or "crisis")
-                return Outcome("crisis", msgs, clean, False, collect_buttons(msgs),
-                               reply_key=crisis.reply_key or "crisis",
-                               danger_now="danger" in (crisis.reply_key or "")), None
-            log.info("channel=%s kind=empty", channel)
-            return Outcome("empty", [{"text": self.note_empty()}], None, False, offered), None
-        cut = len(message) > self.max_chars
-        message = cut_text(message, self.max_chars)
-        pre = [{"text": self.note_cut()}] if cut else []
-        if urgent:
-            return self._crisis_outcome(channel, key, crisis.reply_key or "crisis", message, cut,
-                                        pre, message)
-        if crisis.level is not None and crisis.reply_key:  # a past crisis: one line first
-            pre = self.dialogue(crisis.reply_key) + pre
-        if not self.limiter.allow(key):
-            return self._limited(channel, offered, shown=message), None
-        return Outcome("answer", pre, message, cut), (message, None)
+    def urgent(self, t: Turn) -> bool:
+        return t.crisis.level is not None and t.crisis.context != "history"
 
-    def _crisis_outcome(self, channel, key, reply_key, shown, cut, pre, forward):
-        """The crisis or check reply now; `forward` still goes to Rasa in the background."""
-        log.info("channel=%s kind=crisis", channel)
-        msgs = self.dialogue(reply_key) + pre
-        outcome = Outcome("crisis", msgs, shown, cut, collect_buttons(msgs), reply_key=reply_key,
+    def crisis_reply(self, t: Turn, reply_key: str, shown, forward) -> Outcome:
+        """The crisis or check reply now; `forward` still goes to Rasa in the background
+        (unless the rate limit says no: the reply is given all the same)."""
+        log.info("channel=%s kind=crisis", t.channel)
+        msgs = self.dialogue(reply_key) + t.pre
+        outcome = Outcome("crisis", msgs, shown, t.cut, collect_buttons(msgs), reply_key=reply_key,
                           danger_now="danger" in (reply_key or ""))
-        if not self.limiter.allow(key):
-            self.store.set_offered(key, outcome.buttons)
-            return outcome, None
-        return outcome, (forward, True)
+        self.store.set_offered(t.key, outcome.buttons)
+        if forward is not None and self.limiter.allow(t.key):
+            t.forward, t.background = forward, True
+        else:
+            t.forward = None
+        return outcome
 
-    def _answer_to_check(self, channel, key, clean, by_payload, typed_payloads):
-        """A typed "yes" to "Are you thinking about ending your life?" (or, from a chat
-        widget, the "yes" button's payload as text): the crisis reply at once."""
-        from bot.crisis import is_yes
-
-        if is_yes(clean) or (typed_payloads and clean == _FOLLOWUP):
-            shown = by_payload[_FOLLOWUP]["title"] if clean == _FOLLOWUP else clean
-            return self._crisis_outcome(channel, key, self._followup(_FOLLOWUP, by_payload), shown,
-                                        False, [], _FOLLOWUP)
-        return None
-
-    def _followup(self, payload: str, by_payload: dict) -> str | None:
+    def followup(self, payload: str, by_payload: dict) -> str | None:
         """The crisis reply that answers "yes" to the check question just offered."""
         from bot.crisis import FOLLOWUP_KEYS
 
@@ -432,13 +477,19 @@ class Gateway:
                 return crisis_key
         return "crisis"
 
-    def _limited(self, channel, offered, shown=None) -> Outcome:
-        log.info("channel=%s kind=rate_limited", channel)
-        return Outcome("limited", [{"text": self.note_limited()}], shown, False, offered)
+    def _in_background(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
-    async def _forward_quietly(self, sender_id, message, metadata, release) -> None:
+    async def _forward_quietly(self, sender_id, message, metadata, release, on_tool_signal) -> None:
+        """Rasa's reply is not shown (the crisis reply was), but its tool markers are
+        passed on: a tool ends by Rasa's own signal on this path too."""
         try:
-            await self.rasa.send(sender_id, message, metadata)
+            reply = await self.rasa.send(sender_id, message, metadata)
+            for m in reply:
+                if "marker" in m and on_tool_signal is not None:
+                    on_tool_signal(m["marker"])
         except RasaUnavailable as exc:
             log.warning("channel=%s rasa failure=%s (after crisis reply)", metadata.get("channel"),
                         exc.reason)
@@ -452,6 +503,27 @@ class Gateway:
         if self._background:
             await asyncio.wait(list(self._background), timeout=timeout)
 
+    def forget(self, key: str, sender_id: str) -> None:
+        """Delete a conversation, the same way on every channel: Rasa's and ours."""
+        self.forget_rasa(sender_id)
+        self.store.forget(key)
+
     def forget_rasa(self, sender_id: str) -> bool:
         """Delete a sender's conversation from Rasa's tracker store (best effort)."""
         return delete_tracker(self.tracker_db, sender_id)
+
+
+def merge_reply(turn: Turn, reply: list[dict]) -> Outcome:
+    """Rasa's reply after the gateway's own lines: its tool markers and crisis marker
+    read (never shown), lines the gateway already said not repeated."""
+    msgs, markers, crisis_mark = list(turn.pre), [], None
+    for m in reply:
+        if "marker" in m:
+            markers.append((len(msgs), m["marker"]))
+        elif "crisis" in m:
+            crisis_mark = (len(msgs), m["crisis"])
+        else:
+            msgs += not_said([m], turn.pre)
+    fields = {"kind": "answer", **rasa_crisis(msgs, crisis_mark)}
+    return Outcome(fields.pop("kind"), msgs, turn.shown, turn.cut, collect_buttons(msgs), markers,
+                   **fields)

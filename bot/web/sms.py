@@ -31,14 +31,10 @@ import logging
 import re
 import unicodedata
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
-from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
-
 from bot.web import sms_forms
-from bot.web.gateway import Gateway, clean_text, collect_buttons
-from bot.web.store import later_key
+from bot.web.gateway import Gateway, collect_buttons
+from bot.web.text import clean_text, not_said
+from bot.web.words import line
 
 log = logging.getLogger("bot.web.sms")
 
@@ -50,7 +46,7 @@ GSM_CHARS = frozenset(GSM_BASIC + GSM_EXT)
 SEGMENT = 153             # septets per part of a concatenated message
 MAX_SEGMENTS = 3
 SMS_LIMIT = SEGMENT * MAX_SEGMENTS  # 459
-MORE_SUFFIX = "\n\nReply MORE for the rest."
+MORE_SUFFIX = "\n\n" + line("sms", "more")
 
 _REPLACE = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
@@ -108,8 +104,13 @@ def septets(text: str) -> int:
 
 
 def segments(text: str) -> int:
-    n = septets(text)
-    return 1 if n <= 160 else -(-n // SEGMENT)
+    """How many SMS parts a text costs: GSM-7 (160, then 153 septets a part), or UCS-2
+    (70, then 67 UTF-16 units) when one character is outside GSM-7. The one count."""
+    if is_gsm7(text):
+        n, single, part = septets(text), 160, SEGMENT
+    else:
+        n, single, part = len(text.encode("utf-16-le")) // 2, 70, 67
+    return 1 if n <= single else -(-n // part)
 
 
 def _fit(text: str, budget: int) -> int:
@@ -153,7 +154,8 @@ def compose(messages: list[dict]) -> str:
     body = "\n\n".join(t for t in texts if t)
     buttons = collect_buttons(messages)
     if buttons:
-        menu = "\n".join(f"Reply {i} for {to_gsm7(b['title'])}" for i, b in enumerate(buttons, 1))
+        menu = "\n".join(line("sms", "menu_line", n=i, title=to_gsm7(b["title"]))
+                         for i, b in enumerate(buttons, 1))
         body = f"{body}\n\n{menu}" if body else menu
     return body
 
@@ -179,48 +181,6 @@ def keyword(body: str | None) -> str | None:
 def menu_choice(body: str | None) -> int | None:
     m = re.fullmatch(r"\s*#?\s*(\d{1,2})\s*[.)]?\s*", body or "")
     return int(m.group(1)) if m else None
-
-
-# ---- signature ---------------------------------------------------------------------------------
-def _first(value: str | None) -> str:
-    return (value or "").split(",")[0].strip()
-
-
-def public_url(request: Request, configured: str = "") -> str:
-    """The URL Twilio requested, as Twilio saw it (it signs exactly that URL)."""
-    path = request.url.path
-    query = request.url.query
-    path_qs = path + (f"?{query}" if query else "")
-    if configured:
-        return configured.rstrip("/") + path_qs
-    headers = request.headers
-    proto = _first(headers.get("x-forwarded-proto"))
-    host = _first(headers.get("x-forwarded-host"))
-    fwd = headers.get("forwarded")
-    if fwd and not (proto and host):
-        first = fwd.split(",")[0]
-        for part in first.split(";"):
-            k, _, v = part.strip().partition("=")
-            v = v.strip('"')
-            if k.lower() == "proto" and not proto:
-                proto = v
-            elif k.lower() == "host" and not host:
-                host = v
-    proto = proto or request.url.scheme
-    host = host or headers.get("host") or request.url.netloc
-    port = _first(headers.get("x-forwarded-port"))
-    if port and ":" not in host and port not in ("80", "443"):
-        host = f"{host}:{port}"
-    return f"{proto}://{host}{path_qs}"
-
-
-def twiml(text: str | list[str] | None) -> Response:
-    """TwiML with one <Message> per text (a crisis reply is two: see crisis_texts)."""
-    resp = MessagingResponse()
-    for t in [text] if isinstance(text, str) else (text or []):
-        if t:
-            resp.message(t)
-    return Response(content=str(resp), media_type="application/xml")
 
 
 # ---- the lines the SMS channel adds: all wording is in content/dialogue.yml (sms_*) --------------
@@ -281,45 +241,7 @@ def crisis_texts(gw: Gateway, outcome) -> list[str]:
     return [to_gsm7(form[0]["text"]), compose(rest)]
 
 
-def choose_text(n: int) -> str:
-    return f"Please reply with a number from 1 to {n}, or type your question."
-
-
-# ---- the route -------------------------------------------------------------------------------------
-router = APIRouter()
-
-
-@router.post("/sms/twilio", include_in_schema=True, response_class=Response,
-             summary="Twilio inbound SMS webhook (TwiML reply)",
-             responses={200: {"content": {"application/xml": {}}},
-                        403: {"description": "missing or wrong X-Twilio-Signature"}})
-async def twilio_webhook(request: Request) -> Response:
-    app = request.app
-    settings = app.state.settings
-    if not settings.twilio_auth_token:
-        log.warning("sms refused: TWILIO_AUTH_TOKEN is not set")
-        return Response("Forbidden", status_code=403, media_type="text/plain")
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/x-www-form-urlencoded":
-        return Response("Expected a form post", status_code=415, media_type="text/plain")
-    try:
-        form = await request.form()
-    except Exception:  # noqa: BLE001 - malformed form body
-        return Response("Malformed form", status_code=400, media_type="text/plain")
-    signature = request.headers.get("x-twilio-signature", "")
-    url = public_url(request, settings.public_url)
-    if not signature or not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
-        log.warning("sms refused: %s signature", "missing" if not signature else "invalid")
-        return Response("Forbidden", status_code=403, media_type="text/plain")
-
-    phone = form.get("From")
-    body = form.get("Body") or ""
-    if not isinstance(phone, str) or not phone.strip() or not isinstance(body, str):
-        return Response("Missing From", status_code=400, media_type="text/plain")
-    text = await handle_sms(app.state.gateway, phone, body)
-    return twiml(text)
-
-
+# ---- one text message in, the reply out -------------------------------------------------------
 async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | None:
     """The reply to one text message: one text, or a list (a crisis), or None (silence)."""
     store, content, keys = gw.store, gw.content, gw.keys
@@ -342,8 +264,7 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
         return _opted_out_reply(gw, key, word, body)
     store.sms_touch(key)
     if word in DELETE_WORDS:
-        gw.forget_rasa(keys.sms_sender(phone, store.sms_epoch(key)))
-        store.sms_bump_epoch(key)
+        gw.forget(key, keys.sms_sender(phone, store.sms_epoch(key)))
         log.info("channel=sms kind=delete")
         return deleted_text(content)
     if word in MORE_WORDS:
@@ -352,19 +273,10 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
             store.offer_later_now(key)
         return page or nothing_more_text()
 
-    sender = keys.sms_sender(phone, store.sms_epoch(key))
-    choice = menu_choice(body)
-    offered = store.get_offered(key) or []
-    if choice is not None and not offered and store.get_offered(later_key(key)):
-        return _dialogue_text(gw.content, "sms_more_first")  # the menu is behind MORE
-    if choice is not None and offered:
-        if not 1 <= choice <= len(offered):
-            return choose_text(len(offered))
-        outcome = await gw.handle(channel="sms", key=key, sender_id=sender,
-                                  payload=offered[choice - 1]["payload"])
-    else:
-        outcome = await gw.handle(channel="sms", key=key, sender_id=sender, text=body)
-
+    outcome = await gw.handle(channel="sms", key=key, sender_id=keys.sms_sender(phone, store.sms_epoch(key)),
+                              text=body, number=menu_choice(body))
+    if outcome.kind in ("choose", "more_first"):  # about the menu: no notice, no paging
+        return compose(outcome.messages)
     if outcome.kind.startswith("crisis"):
         first, rest = crisis_texts(gw, outcome)
         pages = paginate(rest) if rest else []
@@ -384,8 +296,7 @@ def _answer_texts(store, key: str, content, messages: list[dict]) -> str:
     if not store.sms_disclosed(key):
         store.sms_set_disclosed(key)
         if not plan.discloses:
-            seen = {" ".join(m["text"].split()) for m in first if m.get("text")}
-            first = [m for m in disclosure(content) if " ".join(m["text"].split()) not in seen] + first
+            first = not_said(disclosure(content), first) + first
     pages = paginate(to_gsm7(compose(first)))
     if plan.rest:
         pages += paginate(to_gsm7(compose(plan.rest)))

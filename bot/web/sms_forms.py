@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.web.gateway import collect_buttons
+from bot.web.text import norm
 
 TWO_SEGMENTS = 306  # septets: 2 parts of a concatenated GSM-7 text (153 each)
 
@@ -40,9 +41,6 @@ class _Run:
     ref: object             # the dialogue key of the SMS form, or the Topic
 
 
-def _norm(text: str) -> str:
-    return " ".join((text or "").split())
-
 
 def _runs(content) -> dict[str, list[_Run]]:
     """Every reply that has an SMS form, by its first message (built once per Content)."""
@@ -54,14 +52,14 @@ def _runs(content) -> dict[str, list[_Run]]:
         base = key[: -len("_sms")]
         if key.endswith("_sms") and base in content.dialogue and not key.startswith("crisis"):
             try:
-                texts = tuple(_norm(m["text"]) for m in content.render_dialogue(base))
+                texts = tuple(norm(m["text"]) for m in content.render_dialogue(base))
             except Exception:  # noqa: BLE001 - a line that needs context has no fixed words
                 continue
             runs.append(_Run(texts, "dialogue", key))
     for by_state in content.topics.values():
         for topic in by_state.values():
             if topic.sms:
-                texts = tuple(_norm(m["text"]) for m in content.render_topic(topic))
+                texts = tuple(norm(m["text"]) for m in content.render_topic(topic))
                 runs.append(_Run(texts, "topic", topic))
     index: dict[str, list[_Run]] = {}
     for run in runs:
@@ -73,7 +71,7 @@ def _runs(content) -> dict[str, list[_Run]]:
 def find(content, messages: list[dict]) -> tuple[int, int, _Run] | None:
     """The first run of messages that is a reply with an SMS form: (start, end, run)."""
     index = _runs(content)
-    texts = [_norm(m.get("text", "")) for m in messages]
+    texts = [norm(m.get("text", "")) for m in messages]
     for i, text in enumerate(texts):
         for run in index.get(text, ()):
             end = i + len(run.texts)

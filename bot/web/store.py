@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import tool_forget
 from bot.tools import REMOVED_BOT, REMOVED_USER
 from bot.web.config import ROOT
 
@@ -126,23 +127,19 @@ class Store:
         """Note where a guided tool started or ended ("start" / "end"); never shown."""
         self.add_turn(key, "marker", which)
 
-    def tool_open(self, key: str) -> bool:
-        """Whether a guided tool started and has not ended (its last marker is "start")."""
-        rows = self._exec("SELECT text FROM transcript WHERE key=? AND role='marker' "
-                          "ORDER BY id DESC LIMIT 1", (key,))
-        return bool(rows) and rows[0][0] == "start"
-
     def forget_finished_tools(self, key: str) -> int:
-        """Blank every turn between a tool's start and end markers, then drop the markers."""
+        """Blank every turn of a finished tool run (bot/tool_forget.py: from its start
+        marker to its end marker), then drop the markers. A crisis reply and the turn
+        that brought it stay: safety words are never blanked."""
         rows = self._exec("SELECT id, role, text FROM transcript WHERE key=? ORDER BY id", (key,))
-        start, blank, done = None, [], []
-        for row_id, role, text in rows:
-            if role == "marker" and text == "start":
-                start = row_id
-            elif role == "marker" and text == "end" and start is not None:
-                blank += [r[0] for r in rows if start < r[0] < row_id and r[1] != "marker"]
-                done += [start, row_id]
-                start = None
+        roles = [r[1] for r in rows if r[1] != "marker"]
+        keep, shown = set(), [r for r in rows if r[1] != "marker"]
+        for i, (row_id, role, _) in enumerate(shown):
+            if role == "crisis" or role == "user" and "crisis" in roles[i + 1:i + 2]:
+                keep.add(row_id)
+        blank, done = tool_forget.finished_runs(
+            (row_id, text if role == "marker" else None, row_id in keep)
+            for row_id, role, text in rows)
         with self._lock:
             for row_id in blank:
                 self._db.execute(
@@ -151,11 +148,18 @@ class Store:
             self._db.executemany("DELETE FROM transcript WHERE id = ?", [(i,) for i in done])
         return len(blank)
 
-    def delete_session(self, key: str) -> None:
+    def forget(self, key: str) -> None:
+        """"Delete my conversation", on every channel: the transcript and the web session,
+        the buttons offered (and a menu waiting for MORE), the SMS pages; an SMS number
+        gets a new epoch, so Rasa sees a new sender. An opt-out is kept (it must last)."""
         with self._lock:
             self._db.execute("DELETE FROM transcript WHERE key=?", (key,))
-            self._db.execute("DELETE FROM offered WHERE key=?", (key,))
+            self._db.execute("DELETE FROM offered WHERE key IN (?, ?)", (key, later_key(key)))
             self._db.execute("DELETE FROM web_session WHERE key=?", (key,))
+            self._db.execute("UPDATE sms_state SET epoch=epoch+1, pages=NULL, ts=? WHERE key=?",
+                             (time.time(), key))
+
+    delete_session = forget  # the web's name for it
 
     # ---- buttons just offered to a sender ----------------------------------
     def set_offered_later(self, key: str, buttons: list[dict] | None) -> None:
@@ -187,9 +191,6 @@ class Store:
         rows = self._exec("SELECT opted_out, epoch, pages FROM sms_state WHERE key=?", (key,))
         return rows[0] if rows else None
 
-    def sms_known(self, key: str) -> bool:
-        return self._sms_row(key) is not None
-
     def sms_touch(self, key: str) -> None:
         self._exec("INSERT INTO sms_state (key, ts) VALUES (?,?) "
                    "ON CONFLICT(key) DO UPDATE SET ts=excluded.ts", (key, time.time()))
@@ -205,11 +206,6 @@ class Store:
     def sms_epoch(self, key: str) -> int:
         row = self._sms_row(key)
         return int(row[1]) if row else 0
-
-    def sms_bump_epoch(self, key: str) -> None:
-        self.sms_touch(key)
-        self._exec("UPDATE sms_state SET epoch=epoch+1, pages=NULL WHERE key=?", (key,))
-        self._exec("DELETE FROM offered WHERE key IN (?, ?)", (key, later_key(key)))
 
     def sms_disclosed(self, key: str) -> bool:
         rows = self._exec("SELECT disclosed FROM sms_state WHERE key=?", (key,))
@@ -304,12 +300,12 @@ def purge_trackers(db: Path | None, days: int) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    from bot.web.config import Settings
+    from bot.web import config
 
     if argv[:1] != ["purge"]:
         print("usage: python -m bot.web.store purge [DAYS]")
         return 2
-    settings = Settings.from_env()
+    settings = config.load()
     days = int(argv[1]) if len(argv) > 1 else settings.retention_days
     n = Store(settings.db_path).purge(days)
     t = purge_trackers(find_tracker_db(settings.tracker_db), days)

@@ -52,8 +52,11 @@ def test_runner_turns_off_access_logs():
     assert cfg["loggers"]["uvicorn.access"]["level"] == "CRITICAL"
     import inspect
 
+    from bot.web.config import Settings
+
     src = inspect.getsource(runner.main)
-    assert "access_log=False" in src and '"127.0.0.1"' in src
+    assert "access_log=False" in src and "host=settings.host" in src
+    assert Settings().host == "127.0.0.1"  # listens on localhost unless HOST says otherwise
 
 
 def test_cookie_holds_only_a_random_id(client):

@@ -349,3 +349,13 @@ def test_first_reply_to_a_new_number_has_the_disclosure(client, fake_rasa):
     assert "not legal advice" not in " ".join(crisis)
     # ... and the disclosure comes with the next reply instead
     assert "not legal advice" in twiml_text(sms(client, "ok", phone="+15550003333"))
+
+
+def test_segments_are_counted_one_way_gsm7_and_ucs2():
+    """One count for the gateway, the SMS report and the evaluation (scripts/evaluate.py)."""
+    from scripts.evaluate import sms_segments
+
+    assert smsmod.segments("a" * 160) == 1 and smsmod.segments("a" * 161) == 2
+    assert smsmod.segments("[" * 80) == 1 and smsmod.segments("[" * 81) == 2  # 2 septets each
+    assert smsmod.segments("\u2019" * 70) == 1 and smsmod.segments("\u2019" * 71) == 2  # UCS-2
+    assert sms_segments("\u2019" * 71) == smsmod.segments("\u2019" * 71)

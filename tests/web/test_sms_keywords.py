@@ -18,6 +18,7 @@ import yaml
 from bot.content import load
 from bot.web import sms as smsmod
 from bot.web.sms import SMS_LIMIT, STOP_WORDS, is_gsm7, septets
+from bot.web.words import line
 from web_helpers import sms, twiml_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +108,7 @@ def test_sms_channel_lines_use_no_carrier_keyword_but_stop_all_texts():
     own = {k: " ".join(m["text"] for m in c.render_dialogue(k))
            for k in c.dialogue if k.startswith("sms_") or k.endswith("_sms")}
     own["code:more"] = smsmod.MORE_SUFFIX
-    own["code:choose"] = smsmod.choose_text(4)
+    own["code:choose"] = line("sms", "choose", n=4)
     for key, text in own.items():
         words = {w.upper() for w in KEYWORD.findall(text)}
         if key in STOP_ALL_TEXTS:

@@ -43,6 +43,7 @@
   var input = document.getElementById("message");
   var typing = document.getElementById("typing");
   var errorBox = document.getElementById("chat-error");
+  var words = errorBox ? errorBox.dataset : {};  // content/web.yml chat.send_failed, chat.type_first
   var quickArea = document.getElementById("quick-area");
   var busy = false;
   var crisis = null;
@@ -109,7 +110,7 @@
       moved = true;
     }).catch(function () {
       if (typed && !input.value) { input.value = typed; }
-      showError("Your message could not be sent. Please check your connection and try again.");
+      showError(words.sendFailed || "");
     }).then(function () {
       busy = false;
       typing.hidden = true;
@@ -126,7 +127,7 @@
     ev.preventDefault();
     var text = input.value;
     if (!text.trim()) {
-      showError("Please type a question first.");
+      showError(words.typeFirst || "");
       input.focus();
       return;
     }

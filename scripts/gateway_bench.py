@@ -1,7 +1,7 @@
 """How much time the web gateway adds to each message, compared with calling Rasa directly.
 
-    python -m bot.web.bench                      # against a canned fake Rasa (gateway cost only)
-    python -m bot.web.bench --rasa-url http://127.0.0.1:5005 --web-url http://127.0.0.1:8000
+    python scripts/gateway_bench.py               # against a canned fake Rasa (gateway cost only)
+    python scripts/gateway_bench.py --rasa-url http://127.0.0.1:5005 --web-url http://127.0.0.1:8000
                                                  # against the running stack
 
 With no URLs it starts, as separate processes on free 127.0.0.1 ports, a fake
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.web.config import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 QUESTIONS = ["Do I get a lawyer?", "What is AOT?", "Does Fresno have AOT?",
              "how long does it last", "Can they force medication?"]
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         rasa_url, web_url = args.rasa_url, args.web_url
         if not rasa_url:
             port = _free_port()
-            procs.append(subprocess.Popen([sys.executable, "-m", "bot.web.bench",
+            procs.append(subprocess.Popen([sys.executable, str(Path(__file__).resolve()),
                                            "--serve-fake-rasa", str(port)], cwd=ROOT))
             rasa_url = f"http://127.0.0.1:{port}"
             _wait(rasa_url + "/")

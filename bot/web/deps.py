@@ -1,0 +1,70 @@
+"""What the routers share: the app's state, the session cookie, content negotiation, pages.
+
+Routers import from here, never from each other (the FastAPI full-stack template's
+`deps` module). Everything is read from `request.app.state`, set up once by the app factory.
+"""
+from __future__ import annotations
+
+import re
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+COOKIE = "aot_sid"
+SID_RE = re.compile(r"[A-Za-z0-9_-]{32,100}")
+NEUTRAL_SITE = "https://www.weather.gov/"
+
+
+def state(request: Request):
+    """The app's shared objects: settings, content, words, keys, store, rasa, gateway, templates."""
+    return request.app.state
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def is_https(request: Request) -> bool:
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
+    return (proto or request.url.scheme) == "https"
+
+
+def current_sid(request: Request) -> str | None:
+    """The web session id from the cookie, when it names a live session."""
+    st = state(request)
+    sid = request.cookies.get(COOKIE, "")
+    if SID_RE.fullmatch(sid) and st.store.session_exists(st.keys.web_key(sid)):
+        return sid
+    return None
+
+
+def set_cookie(request: Request, response: Response, sid: str) -> None:
+    settings = state(request).settings
+    secure = settings.cookie_secure if settings.cookie_secure is not None else is_https(request)
+    response.set_cookie(COOKIE, sid, httponly=True, samesite="lax", secure=secure, path="/")
+
+
+def page(request: Request, name: str, ctx: dict, status: int = 200,
+         cache: bool = False) -> HTMLResponse:
+    resp = state(request).templates.TemplateResponse(request, name, {"request": request, **ctx},
+                                                     status_code=status)
+    resp.headers["cache-control"] = "public, max-age=300" if cache else "no-store"
+    return resp
+
+
+def error_page(request: Request, status: int, title_key: str, text_key: str | None = None) -> Response:
+    """An error, as a page for a browser or as JSON {"detail"} (content/web.yml `errors`)."""
+    errors = state(request).words["errors"]
+    text = errors[text_key] if text_key else ""
+    if wants_html(request) and not wants_json(request):
+        return page(request, "error.html", {"status": status, "title": errors[title_key],
+                                            "text": text}, status)
+    return JSONResponse({"detail": text or errors[title_key]}, status_code=status)
+
+
+def bad_request(request: Request, text_key: str) -> Response:
+    return error_page(request, 400, "bad_title", text_key)

@@ -11,7 +11,7 @@ from actions.clarify import ActionClarify
 from actions.common import content, current_state, latest_intent, send, state_from_message
 from actions.county import ActionCountyLookup
 from actions.tools import start_tool
-from actions.topic_reply import answer_topic, asked_about, follow_ups
+from actions.topic_reply import answer_glossary, answer_topic, asked_about, follow_ups
 from bot.states import STATES
 from bot.tools.flow import tool_for_general_question
 
@@ -20,24 +20,6 @@ __all__ = ["ActionAnswer", "answer_glossary", "answer_topic", "follow_ups", "nex
 
 # Intents answered with one of the assistant's own lines (content/dialogue.yml).
 DIALOGUE_INTENTS = {"thank", "goodbye", "affirm", "deny", "bot_challenge", "out_of_scope"}
-
-
-def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
-    c = content()
-    entries: list[dict] = c.glossary.get("terms", [])  # type: ignore[assignment]
-    # A term or any alias ("business day" finds "court day"), so a renamed term still answers.
-    terms = {name.lower(): t for t in entries for name in [t["term"], *t.get("aliases", [])]}
-    wanted = [v.lower() for v in (e["value"] for e in tracker.latest_message.get("entities", [])
-                                  if e.get("entity") == "term") if v.lower() in terms]
-    if not wanted:
-        send(dispatcher, c.render_dialogue("glossary_unknown", terms=sorted(t["term"] for t in entries)))
-        return []
-    entry = terms[wanted[0]]
-    sources = [entry["source"]] if isinstance(entry["source"], str) else entry["source"]
-    meaning = c.render_text(entry["meaning"])  # legal numbers come from legal_numbers.yml
-    dispatcher.utter_message(text=f"{entry['term'][0].upper()}{entry['term'][1:]}: {meaning}")
-    dispatcher.utter_message(text=c.cite(entry["citation"], sources))
-    return []
 
 
 def crisis_deny_key(tracker: Tracker) -> str:

@@ -21,10 +21,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import current_state, latest_intent, send
+from actions.topic_reply import answer_instead_of_tool
 from bot.rules import action_for_intent
 from bot.states import today
 from bot.topics import DEFAULT_ACTION
 from bot.tools import MARKER_END, MARKER_START, flow
+from bot.tools.wants import wants_tool
 
 FORM = "guided_tool_form"
 
@@ -71,6 +73,11 @@ class ActionStartTool(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
         tool = flow.TOOL_FOR_INTENT.get(latest_intent(tracker), "eligibility")
+        if not wants_tool(tool, tracker.latest_message.get("text") or "", today()):
+            # "What is a court day?", "my son is already on AOT": an answer, not a tool.
+            events = answer_instead_of_tool(dispatcher, tracker, set(flow.TOOL_FOR_INTENT))
+            if events or dispatcher.messages:
+                return events
         return start_tool(dispatcher, tracker, tool)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -82,3 +83,38 @@ def asked_about(topic_id: str, text: str) -> bool:
     return all(re.search(p, text, re.IGNORECASE) for p in patterns)
 
 
+def answer_glossary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
+    c = content()
+    entries: list[dict] = c.glossary.get("terms", [])  # type: ignore[assignment]
+    # A term or any alias ("business day" finds "court day"), so a renamed term still answers.
+    terms = {name.lower(): t for t in entries for name in [t["term"], *t.get("aliases", [])]}
+    wanted = [v.lower() for v in (e["value"] for e in tracker.latest_message.get("entities", [])
+                                  if e.get("entity") == "term") if v.lower() in terms]
+    if not wanted:
+        send(dispatcher, c.render_dialogue("glossary_unknown", terms=sorted(t["term"] for t in entries)))
+        return []
+    entry = terms[wanted[0]]
+    sources = [entry["source"]] if isinstance(entry["source"], str) else entry["source"]
+    meaning = c.render_text(entry["meaning"])  # legal numbers come from legal_numbers.yml
+    dispatcher.utter_message(text=f"{entry['term'][0].upper()}{entry['term'][1:]}: {meaning}")
+    dispatcher.utter_message(text=c.cite(entry["citation"], sources))
+    return []
+
+
+def answer_instead_of_tool(dispatcher: CollectingDispatcher, tracker: Tracker,
+                           skip: set[str]) -> list[dict]:
+    """The model's next guess that is not a tool (a word's meaning, a topic), answered;
+    a "what is" question never starts a tool (bot/tools/wants.py)."""
+    c = content()
+    state = (tracker.get_slot("state") or None)
+    for guess in tracker.latest_message.get("intent_ranking", []):
+        intent = guess.get("name") or ""
+        if intent in skip or intent == "nlu_fallback":
+            continue
+        if intent == "ask_glossary":
+            return answer_glossary(dispatcher, tracker)
+        topic_id = c.topic_for_intent(intent)
+        if topic_id:
+            return answer_topic(dispatcher, topic_id, state)
+    return answer_glossary(dispatcher, tracker) if any(
+        e.get("entity") == "term" for e in tracker.latest_message.get("entities", [])) else []

@@ -21,11 +21,11 @@ REAL = ROOT / "tests" / "nlu" / "real"
 # point of a context test and look like anything anyone types; the same exemption as
 # tests/test_real_heldout_shape.py. Every question, whatever its length, is checked.
 TURN_MIN_WORDS = 5
-# Found on the day this test was written (normalised held-out text; the training data was
-# not read by eye and not edited). Each is a very short, common message. To be reworded or
-# dropped in the held-out files by their owner (own commit, saying why), then removed here:
-# the last test fails once a listed line no longer leaks, so this list can only shrink.
-KNOWN_LEAKS = {"whats a 5250", "morning", "i dont want to be alive anymore", "kendras law"}
+# Held-out lines that may also be training examples. Empty: every line found was removed
+# from the TRAINING data (the 4 first found, and 22 phrasings the bank's writers had also
+# read on the same public pages). The last test fails once a listed line no longer leaks,
+# so this list can only shrink.
+KNOWN_LEAKS: set[str] = set()
 
 
 def baselines():

@@ -7,12 +7,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import ActionClarify
-from actions.common import content, current_state, latest_intent, send, state_from_message
+from actions.clarify import ActionClarify, retold_once
+from actions.common import content, current_state, latest_intent, send
 from actions.county import ActionCountyLookup
 from actions.tools import start_tool
-from actions.topic_reply import answer_glossary, answer_topic, asked_about, follow_ups
-from bot.states import STATES
+from actions.topic_reply import (answer_glossary, answer_state_given, answer_topic, asked_about,
+                                 follow_ups)
 from bot.tools.flow import tool_for_general_question
 
 # answer_topic and follow_ups live in actions/topic_reply.py; imported here for older callers.
@@ -46,7 +46,7 @@ async def next_guess(dispatcher: CollectingDispatcher, tracker: Tracker, domain:
             return await ActionCountyLookup().run(dispatcher, retold, domain)
         if content().topic_for_intent(best["name"]):
             return await ActionAnswer().run(dispatcher, retold, domain)
-    return await ActionClarify().run(dispatcher, tracker, domain)
+    return await ActionClarify().run(dispatcher, retold_once(tracker), domain)
 
 
 # The next guess is taken only when the model gave it at least this much.
@@ -66,7 +66,7 @@ class ActionAnswer(Action):
         events: list[dict] = [SlotSet("state", state)] if state else []
         c = content()
         if intent == "inform_state":
-            return events + self._state_given(dispatcher, tracker, state)
+            return events + answer_state_given(dispatcher, tracker, state)
         if intent == "deny" and tracker.get_slot("last_topic") == "crisis":
             send(dispatcher, c.render_dialogue(crisis_deny_key(tracker)))
             return events
@@ -85,17 +85,3 @@ class ActionAnswer(Action):
             send(dispatcher, c.render_dialogue("clarify_none"))
             return events
         return events + answer_topic(dispatcher, topic_id, state)
-
-    @staticmethod
-    def _state_given(dispatcher: CollectingDispatcher, tracker: Tracker,
-                     state: str | None) -> list[dict]:
-        """'California' or 'what about New York?': finish the question that was waiting."""
-        c = content()
-        if state_from_message(tracker) is None:
-            send(dispatcher, c.render_dialogue("other_state"))
-            return []
-        topic_id = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
-        if topic_id and topic_id in c.topics:
-            return answer_topic(dispatcher, topic_id, state)
-        send(dispatcher, c.render_dialogue("state_noted", state_name=STATES[state or ""]))
-        return []

@@ -15,16 +15,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_topic
-from actions.clarify import ActionClarify
+from actions.clarify import SELECTOR_MIN, ActionClarify, retold_once
 from actions.common import content, current_state, entity_values
 from bot.bank import ENTITY, selector_ranking
 
-# Below this selector confidence the entry is offered in a menu, not answered. On a
-# development split of the bank's examples (15% held back from a trial training), the
-# selector answered 55% of them above 0.2 and was right on 63% of those; above 0.35 it
-# answered 33% and was right on 75%. A wrong bank answer can open with a wrong "Yes" or
-# "No", so the line sits between the two.
-SELECTOR_MIN = 0.25
 
 
 def chosen_entry(tracker: Tracker) -> tuple[str | None, bool]:
@@ -51,7 +45,7 @@ class ActionAnswerBank(Action):
                   domain: dict[str, Any]) -> list[dict]:
         entry, sure = chosen_entry(tracker)
         if entry is None or not sure:
-            return await ActionClarify().run(dispatcher, tracker, domain)
+            return await ActionClarify().run(dispatcher, retold_once(tracker), domain)
         state = current_state(tracker)
         events: list[dict] = [SlotSet("state", state)] if state else []
         return events + answer_topic(dispatcher, entry, state)

@@ -28,7 +28,7 @@ def state_from_message(tracker: Tracker) -> str | None:
         found = states.from_value(value)
         if found:
             return found
-    return None
+    return states.alone(tracker.latest_message.get("text") or "")
 
 
 def current_state(tracker: Tracker) -> str | None:

@@ -7,7 +7,6 @@ A message that names both states ("Laura's Law vs Kendra's Law") changes neither
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,16 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values
-from bot import counties
-
-# A state typed on its own, in the short forms people text ("ca", "ny", "cali").
-ALONE = {"ca": "CA", "cal": "CA", "cali": "CA", "calif": "CA", "california": "CA",
-         "ny": "NY", "nys": "NY", "n y": "NY", "c a": "CA", "new york": "NY"}
-
-
-def _alone(text: str) -> str | None:
-    return ALONE.get(re.sub(r"[^a-z ]+", " ", text.lower()).strip().replace("  ", " "))
-
+from bot import counties, states
 
 def place_in(tracker: Tracker) -> tuple[str | None, counties.County | None]:
     """(state, county) this message names; None for what it does not name, or names twice."""
@@ -32,11 +22,13 @@ def place_in(tracker: Tracker) -> tuple[str | None, counties.County | None]:
     if text.startswith("/"):  # a button: its entities say it all
         text = ""
     county = _county(tracker, text)
-    states = {v for v in entity_values(tracker, "state") if v in ("CA", "NY")}
-    states |= {_alone(text)} - {None}
+    named = {v for v in entity_values(tracker, "state") if v in ("CA", "NY")}
+    alone = states.alone(text)
+    if alone:
+        named.add(alone)
     if county:
-        states.add(county.state)
-    state = next(iter(states)) if len(states) == 1 else None
+        named.add(county.state)
+    state = next(iter(named)) if len(named) == 1 else None
     return state, county if county and county.state == state else None
 
 

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import content, send
+from actions.common import content, send, state_from_message
 from bot.content import followups
 from bot.states import ALL, CODES, STATES
 from bot.topics import registry
@@ -118,3 +118,18 @@ def answer_instead_of_tool(dispatcher: CollectingDispatcher, tracker: Tracker,
             return answer_topic(dispatcher, topic_id, state)
     return answer_glossary(dispatcher, tracker) if any(
         e.get("entity") == "term" for e in tracker.latest_message.get("entities", [])) else []
+
+
+def answer_state_given(dispatcher: CollectingDispatcher, tracker: Tracker,
+                       state: str | None) -> list[dict]:
+    """'California', 'ny' or 'what about New York?': finish the question that was waiting,
+    or re-answer the last one for that state."""
+    c = content()
+    if state_from_message(tracker) is None:
+        send(dispatcher, c.render_dialogue("other_state"))
+        return []
+    topic_id = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
+    if topic_id and topic_id in c.topics:
+        return answer_topic(dispatcher, topic_id, state)
+    send(dispatcher, c.render_dialogue("state_noted", state_name=STATES[state or ""]))
+    return []

@@ -44,6 +44,17 @@ def from_reply(low: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+def alone(text: str) -> str | None:
+    """A message that is only a state, as people text it ("ca", "NY", "cali", "new york?");
+    None otherwise. Only the whole message counts: "ca" inside a sentence is noise."""
+    low = re.sub(r"[^a-z' ]+", " ", (text or "").lower()).strip()
+    low = re.sub(r"^(in|for|the|its|it's|im in|i'm in|we're in|were in)\s+", "", low)
+    for st in CODES:
+        if low in SYNONYMS[st] or low in REPLY_SHORT_FORMS[st] or low.replace(" ", "") == st.lower():
+            return st
+    return None
+
+
 def from_value(value: str | None) -> str | None:
     """A state code from an entity value: 'CA', or a county id 'NY:Kings'; None otherwise."""
     code = (value or "").split(":", 1)[0]

@@ -30,7 +30,8 @@ def finished_runs(rows: Iterable[tuple[int, Optional[str], bool]]) -> tuple[list
     """rows: (id, signal or None, keep) in order. Returns (ids inside a finished run,
     from a start to the end after it, that are not signals and not `keep`; the ids of
     the signals that opened and closed those runs). A run with no end yet is left alone."""
-    inside, opened, blank, signals = [], None, [], []
+    inside: list = []
+    opened, blank, signals = None, [], []
     for row_id, sig, keep in rows:
         if sig == START and opened is None:
             opened, inside = row_id, []

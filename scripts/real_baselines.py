@@ -121,7 +121,7 @@ class BM25Answers:
         self.index.index([tokens(d) for _, d in docs], show_progress=False)
 
     def rank(self, texts: list[str], k: int = 3) -> list[list[tuple[str, float]]]:
-        out = []
+        out: list[list[tuple[str, float]]] = []
         for text in texts:
             words = tokens(text)
             if not words:  # a blank message: bm25s cannot score an empty query
@@ -193,28 +193,10 @@ def run_action(name: str, message: dict, slots: dict) -> tuple[list[dict], list[
     return dispatcher.messages, events
 
 
-def bank_reply(entry: dict, state: str | None) -> list[dict]:
-    """A bank entry's messages for a state and its citation line (bank_format.md);
-    "which state?" first when the answer differs by state and none is known."""
-    from bot.content import load
-
-    c, answers = load(), entry["answers"]
-    ask = []
-    if state not in answers and "ALL" not in answers and len(answers) > 1:
-        ask, state = c.render_dialogue("ask_state"), None
-    ans = answers.get(state) or answers.get("ALL") or answers.get("CA") or next(iter(answers.values()))
-    sources = [ans["source"]] if isinstance(ans.get("source"), str) else list(ans.get("source") or [])
-    msgs = [{"text": c.render_text(m)} for m in ans.get("messages", [])]
-    cite = f"Law/source: {ans.get('citation', '')}. " + "; ".join(
-        c.sources[s].short if s in c.sources else s for s in sources)
-    return ask + msgs + [{"text": cite}]
-
-
 def reply_for(label: str, text: str, state: str | None, ranking=(), root: Path = ROOT) -> str:
     """The reply the assistant gives when `label` is its understanding of `text`, followed
     (like the evaluation of the assistant) by the question's state when it asks which state."""
     ents = entities(text)
-    named = next((e["value"] for e in ents if e["entity"] == "state" and e["value"] in STATE_NAMES), None)
     follow = state if state in STATE_NAMES else "CA"
     if label.startswith("faq/"):  # the assistant's own bank action, as its menu button asks it
         entry_id = label.split("/", 1)[1]

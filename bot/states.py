@@ -7,12 +7,18 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
+from bot import paths
+
 CA, NY = "CA", "NY"
 CODES = (CA, NY)
 ALL = "ALL"  # an answer that is the same in both states
 DEFAULT = CA  # the calendar used when the state is not known
-STATES = {CA: "California", NY: "New York"}
-LAWS = {CA: "Laura's Law", NY: "Kendra's Law"}
+# The names a person reads live in content/states.yml (words at the edge).
+_NAMES = yaml.safe_load((paths.CONTENT / "states.yml").read_text(encoding="utf-8"))
+STATES = {code: _NAMES[code]["name"] for code in CODES}
+LAWS = {code: _NAMES[code]["law"] for code in CODES}
 TIMEZONES = {CA: "America/Los_Angeles", NY: "America/New_York"}
 # Standard-time offsets, used only if the machine has no time zone database.
 FALLBACK_OFFSETS = {CA: -8, NY: -5}

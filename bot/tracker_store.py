@@ -81,6 +81,10 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
                          lambda con, _: con.execute("PRAGMA synchronous=NORMAL"))
             with self.engine.connect() as con:
                 con.exec_driver_sql("PRAGMA journal_mode=WAL")
+        else:
+            # A server (PostgreSQL): check a pooled connection before use, so the first
+            # message after a database restart gets a fresh one instead of an error.
+            self.engine.pool._pre_ping = True
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:

@@ -37,6 +37,7 @@ from bot.web import crisis_view, sms
 from bot.web.config import Settings
 from bot.web.gateway import Gateway, Keys, collect_buttons
 from bot.web.rasa_client import RasaClient
+from bot.web import shared_state
 from bot.web.store import Store, find_tracker_db
 
 log = logging.getLogger("bot.web")
@@ -224,6 +225,7 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         app.state.gateway = Gateway(store, rasa, content, detect, keys, settings.max_chars,
                                     settings.rate_limit, settings.rate_window,
                                     find_tracker_db(settings.tracker_db))
+        shared_state.install(app, app.state.gateway, settings)  # Redis when REDIS_URL is set
         store.purge(settings.retention_days)
         await asyncio.to_thread(detect, "warm up")  # build the crisis matchers before the first user
 

@@ -39,6 +39,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.web import sms_forms
 from bot.web.gateway import Gateway, clean_text, collect_buttons
 from bot.web.store import later_key
+from bot.web.shared_state import answer_once
 
 log = logging.getLogger("bot.web.sms")
 
@@ -316,7 +317,9 @@ async def twilio_webhook(request: Request) -> Response:
     body = form.get("Body") or ""
     if not isinstance(phone, str) or not phone.strip() or not isinstance(body, str):
         return Response("Missing From", status_code=400, media_type="text/plain")
-    text = await handle_sms(app.state.gateway, phone, body)
+    # Twilio retries a slow webhook with the same MessageSid: answer it once (shared_state).
+    text = await answer_once(app, form.get("MessageSid"),
+                             lambda: handle_sms(app.state.gateway, phone, body))
     return twiml(text)
 
 

@@ -12,6 +12,7 @@ Run `python -m bot.web.store purge` from cron to apply the retention period
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -271,6 +272,9 @@ def find_tracker_db(explicit: Path | None = None) -> Path | None:
 
 def delete_tracker(db: Path | None, sender_id: str) -> bool:
     """Remove one sender's events from Rasa's SQLite tracker store. Best effort."""
+    if os.environ.get("TRACKER_URL"):  # the scaled stack: PostgreSQL (bot/scale_db.py)
+        from bot import scale_db
+        return scale_db.delete_tracker(os.environ["TRACKER_URL"], sender_id)
     if not db or not Path(db).exists():
         return False
     try:
@@ -287,6 +291,9 @@ def delete_tracker(db: Path | None, sender_id: str) -> bool:
 
 def purge_trackers(db: Path | None, days: int) -> int:
     """Delete whole conversations in Rasa's SQLite tracker store idle for `days` days."""
+    if os.environ.get("TRACKER_URL"):  # the scaled stack: PostgreSQL (bot/scale_db.py)
+        from bot import scale_db
+        return scale_db.purge_trackers(os.environ["TRACKER_URL"], days)
     if not db or not Path(db).exists():
         return 0
     cutoff = time.time() - days * 86400

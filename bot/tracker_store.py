@@ -19,10 +19,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-from bot import rasa_speedups
+from bot import rasa_privacy, rasa_speedups
 from bot.tools import REMOVED_BOT, REMOVED_USER
 
 rasa_speedups.apply()  # every Rasa server loads this module (endpoints.yml)
+rasa_privacy.apply()
 
 TOOL_SLOT = "tool_answers"
 BLANKED_SLOTS = {TOOL_SLOT, "tool_reply"}

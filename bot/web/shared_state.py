@@ -66,8 +66,9 @@ class RedisRateLimiter:
 
         self.limit = limit
         self.item = RateLimitItemPerSecond(max(limit, 1), max(int(window), 1))
-        self.limiter = MovingWindowRateLimiter(RedisStorage(
-            url, socket_timeout=1, socket_connect_timeout=1))
+        # Keep the storage: the strategy holds only a weak reference to it.
+        self.storage = RedisStorage(url, socket_timeout=1, socket_connect_timeout=1)
+        self.limiter = MovingWindowRateLimiter(self.storage)
 
     def allow(self, key: str, now: float | None = None) -> bool:
         if self.limit <= 0:

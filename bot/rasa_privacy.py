@@ -24,6 +24,16 @@ REMOVED = "[removed]"
 def redact(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     for key in FIELDS.intersection(event_dict):
         event_dict[key] = REMOVED
+    # A logged exception: its type only. Rasa renders tracebacks with each frame's local
+    # variables (the message text among them), and a database error's text holds the
+    # statement's parameters.
+    exc = event_dict.pop("exc_info", None)
+    if exc:
+        import sys
+
+        exc = sys.exc_info() if exc is True else exc
+        error = exc[1] if isinstance(exc, tuple) else exc
+        event_dict["error"] = type(error).__name__
     return event_dict
 
 

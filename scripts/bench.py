@@ -83,7 +83,7 @@ def measured(stack, url: str, run) -> dict:
 def bench_setting(setting: str, plan: dict, tmp: Path) -> dict:
     started = time.monotonic()
     stack, rasa_url, web_url = start(setting, tmp)
-    out: dict = {"setting": setting, "closed": {}, "think": {}}
+    out: dict = {"setting": setting, "closed": {}, "think": {}, "think_steps": plan["steps"]}
     sampler = PssSampler(stack.pids)
     try:
         stack.wait_ready(timeout=420)
@@ -133,6 +133,9 @@ def main() -> None:
     parser.add_argument("--settings", default=None, help="e.g. stock,embedded,scaled-1,scaled-2,scaled-4")
     parser.add_argument("--out", default=str(ROOT / "reports"))
     parser.add_argument("--report-only", action="store_true", help="re-render the Markdown from the JSON")
+    parser.add_argument("--append", action="store_true",
+                        help="add these settings to the JSON already there (replacing a same-named one)")
+    parser.add_argument("--steps", type=int, default=None, help="think-time tries per setting")
     args = parser.parse_args()
     name = "bench-quick" if args.quick else "bench"
     out = Path(args.out)
@@ -144,10 +147,15 @@ def main() -> None:
     if scale_engines.missing():
         print("Skipping scaled-N: needs Debian's " + ", ".join(scale_engines.missing()))
         settings = [s for s in settings if not s.startswith("scaled-")]
-    plan = PLANS["quick" if args.quick else "full"]
+    plan = dict(PLANS["quick" if args.quick else "full"])
+    if args.steps:
+        plan["steps"] = args.steps
     results = {"machine": machine(), "script_turns": len(SCRIPT), "quick": args.quick,
                "plan": {k: v for k, v in plan.items() if k != "conversations"}, "settings": []}
     out.mkdir(parents=True, exist_ok=True)
+    if args.append and (out / f"{name}.json").exists():
+        results = json.loads((out / f"{name}.json").read_text())
+        results["settings"] = [r for r in results["settings"] if r["setting"] not in settings]
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         for setting in settings:
             print(f"== {setting}", flush=True)

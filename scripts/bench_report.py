@@ -62,6 +62,7 @@ def _details(results: dict) -> list[str]:
     lines = []
     for run in results["settings"]:
         lines += [f"### {label(run['setting'])}", "",
+                  f"- Think-time tries: {len(run['think']['runs'])} (at most {run.get('think_steps', '?')}).",
                   "- Peak PSS (MB): " + ", ".join(f"{k} {v}" for k, v in run.get("peak_pss_mb", {}).items()),
                   "", "| load | target | conversations | messages | errors | p50 ms | p95 ms | p99 ms | msg/s | CPU ms/msg |",
                   "|---|---|---|---|---|---|---|---|---|---|"]

@@ -33,11 +33,10 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, Field, constr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.web import crisis_view, sms
+from bot.web import crisis_view, shared_state, sms
 from bot.web.config import Settings
 from bot.web.gateway import Gateway, Keys, collect_buttons
 from bot.web.rasa_client import RasaClient
-from bot.web import shared_state
 from bot.web.store import Store, find_tracker_db
 
 log = logging.getLogger("bot.web")

@@ -38,8 +38,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.web import sms_forms
 from bot.web.gateway import Gateway, clean_text, collect_buttons
-from bot.web.store import later_key
 from bot.web.shared_state import answer_once
+from bot.web.store import later_key
 
 log = logging.getLogger("bot.web.sms")
 

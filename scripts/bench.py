@@ -83,7 +83,8 @@ def measured(stack, url: str, run) -> dict:
 def bench_setting(setting: str, plan: dict, tmp: Path) -> dict:
     started = time.monotonic()
     stack, rasa_url, web_url = start(setting, tmp)
-    out: dict = {"setting": setting, "closed": {}, "think": {}, "think_steps": plan["steps"]}
+    out: dict = {"setting": setting, "closed": {}, "think": {}, "think_steps": plan["steps"],
+                 "load_before": round(os.getloadavg()[0], 1)}  # other work on the machine
     sampler = PssSampler(stack.pids)
     try:
         stack.wait_ready(timeout=420)
@@ -104,6 +105,7 @@ def bench_setting(setting: str, plan: dict, tmp: Path) -> dict:
         time.sleep(1.5)
         out["peak_pss_mb"] = {n: round(v, 1) for n, v in sampler.peak.items()}
         out["peak_pss_total_mb"] = round(sampler.peak_total, 1)
+        out["load_after"] = round(os.getloadavg()[0], 1)
     finally:
         sampler.stopped.set()
         stack.stop()

@@ -51,7 +51,8 @@ def _table(results: dict) -> list[str]:
              "| Rasa PSS MB per replica | whole stack PSS MB | x stock: msg/s | x stock: held | x stock: CPU |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in summary_rows(results):
-        held = f"{r['held']}" + (f" (not {r['failed']})" if r["failed"] else "")
+        # no failing try: at least this many (the search ran out of tries first)
+        held = f"{r['held']} (not {r['failed']})" if r["failed"] else f"at least {r['held']}"
         lines.append(f"| {label(r['setting'])} | {r['ready_s']} | {r['throughput']} | {r['p95']} | {r['cpu']} "
                      f"| {held} | {r['rasa_pss']} | {r['total_pss']} | {r.get('x_throughput', '1')} "
                      f"| {r.get('x_held', '1')} | {r.get('x_cpu', '1')} |")
@@ -62,7 +63,9 @@ def _details(results: dict) -> list[str]:
     lines = []
     for run in results["settings"]:
         lines += [f"### {label(run['setting'])}", "",
-                  f"- Think-time tries: {len(run['think']['runs'])} (at most {run.get('think_steps', '?')}).",
+                  f"- Think-time tries: {len(run['think']['runs'])} (at most {run.get('think_steps', '?')})."
+                  + (f" Machine load (1-minute average) {run['load_before']} before, {run['load_after']} after."
+                     if "load_after" in run else ""),
                   "- Peak PSS (MB): " + ", ".join(f"{k} {v}" for k, v in run.get("peak_pss_mb", {}).items()),
                   "", "| load | target | conversations | messages | errors | p50 ms | p95 ms | p99 ms | msg/s | CPU ms/msg |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
@@ -90,7 +93,13 @@ def write_report(results: dict, out: Path, name: str) -> Path:
              "conversations held with p95 under 1 s and no errors. CPU ms per message: every process of the "
              "stack (databases and nginx included), at the largest closed-loop level. Memory: peak PSS "
              "(a shared page split between the processes that share it).", "",
-             "## Summary", ""] + _table(results) + ["", f"![benchmark]({plot.name})", "",
+             "## Summary", "",
+             "How to read it: the settings run one after the other, and other work on the machine changed "
+             "its load meanwhile (`uptime` showed 4 to 13 during this run), so throughput, latency and "
+             "conversations held move with it, by more than the differences between neighbouring settings. "
+             "CPU ms per message is the steadiest figure (it counts the stack's own CPU time, not waiting). "
+             "'x stock' divides by stock Rasa's figure (for CPU: stock's divided by ours, so above 1 means "
+             "ours costs less).", ""] + _table(results) + ["", f"![benchmark]({plot.name})", "",
              "## Details", ""] + _details(results)
     path = out / f"{name}.md"
     path.write_text("\n".join(lines) + "\n")

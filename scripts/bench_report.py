@@ -32,7 +32,7 @@ def summary_rows(results: dict) -> list[dict]:
                "concurrency": t.get("concurrency"), "cpu": t.get("cpu_ms_per_msg"),
                "held": run["think"].get("held"), "failed": run["think"].get("first_failed"),
                "rasa_pss": round(sum(rasa_pss) / len(rasa_pss), 1) if rasa_pss else None,
-               "total_pss": run.get("peak_pss_total_mb")}
+               "total_pss": run.get("peak_pss_total_mb"), "note": run.get("note")}
         if stock and stock is not run:
             s = top(stock)
             row["x_throughput"] = _ratio(row["throughput"], s.get("throughput_msg_s"))
@@ -53,7 +53,7 @@ def _table(results: dict) -> list[str]:
     for r in summary_rows(results):
         # no failing try: at least this many (the search ran out of tries first)
         held = f"{r['held']} (not {r['failed']})" if r["failed"] else f"at least {r['held']}"
-        lines.append(f"| {label(r['setting'])} | {r['ready_s']} | {r['throughput']} | {r['p95']} | {r['cpu']} "
+        lines.append(f"| {label(r['setting'])}{' (see note)' if r.get('note') else ''} | {r['ready_s']} | {r['throughput']} | {r['p95']} | {r['cpu']} "
                      f"| {held} | {r['rasa_pss']} | {r['total_pss']} | {r.get('x_throughput', '1')} "
                      f"| {r.get('x_held', '1')} | {r.get('x_cpu', '1')} |")
     return lines
@@ -63,6 +63,7 @@ def _details(results: dict) -> list[str]:
     lines = []
     for run in results["settings"]:
         lines += [f"### {label(run['setting'])}", "",
+                  *([f"- **Note**: {run['note']}"] if run.get("note") else []),
                   f"- Think-time tries: {len(run['think']['runs'])} (at most {run.get('think_steps', '?')})."
                   + (f" Machine load (1-minute average) {run['load_before']} before, {run['load_after']} after."
                      if "load_after" in run else ""),

@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 
 
 .PHONY: rasa-files lint types
-.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge sms-report stop
+.PHONY: run test install install-test spacy train validate test-unit test-stories serve clean eval cv bench purge sms-report stop run-scaled serve-scaled stop-scaled purge-scaled test-scaled bench-quick
 
 run: install train serve            ## install, train if stale, start everything
 
@@ -49,6 +49,21 @@ serve:                              ## start action server, Rasa and web app on 
 stop:                               ## stop what `make run` / `make serve` started (from another shell)
 	$(PY) scripts/serve.py --stop
 
+run-scaled: install train serve-scaled ## the scaled stack: PostgreSQL, Redis, nginx, 2 of each process (Debian packages)
+
+serve-scaled:                       ## start the scaled stack without installing or training
+	scripts/install.sh scaled
+	$(PY) scripts/run_scaled.py
+
+stop-scaled:                        ## stop what `make run-scaled` started (from another shell)
+	$(PY) scripts/run_scaled.py --stop
+
+purge-scaled:                       ## retention purge on the scaled stack's PostgreSQL (cron-safe)
+	$(PY) scripts/run_scaled.py --purge
+
+test-scaled:                        ## the fault tests on real PostgreSQL, Redis and nginx (tests/scale/)
+	$(PY) -m pytest tests/scale -m scaled
+
 clean:                              ## remove build outputs (keeps .venv)
 	rm -rf build models/*.tar.gz models/*.fingerprint var/results .rasa
 
@@ -58,8 +73,11 @@ eval: train                         ## NLU vs baselines, answers end to end, rea
 cv: train                           ## the same report plus 5-fold cross-validation (trains 5 models: ~1 hour on 2 cores)
 	$(PY) scripts/evaluate.py --e2e --cv 5
 
-bench: train                        ## load benchmark on 127.0.0.1 -> reports/bench.md, bench.json
-	$(PY) scripts/bench.py
+bench: train                        ## stock Rasa vs ours, embedded vs 1/2/4 replicas -> reports/bench.md (about 40 min)
+	nice -n 19 $(PY) scripts/bench.py
+
+bench-quick:                        ## the same, short (CI: a couple of minutes) -> reports/bench-quick.md
+	nice -n 19 $(PY) scripts/bench.py --quick
 
 sms-report:                         ## SMS segments per answer, before/after the SMS forms -> reports/sms_segments.md
 	$(PY) scripts/sms_report.py

@@ -42,8 +42,9 @@ def _quote(cmd: list[str]) -> str:
 
 
 def config_text(programs: dict[str, list[str]], *, run_dir: Path, log_dir: Path, tag: str,
-                cwd: Path) -> str:
-    """supervisord's config for `programs` (name -> argv), started in this order."""
+                cwd: Path, options: dict[str, dict[str, str]] | None = None) -> str:
+    """supervisord's config for `programs` (name -> argv), started in this order.
+    `options`: name -> extra supervisord settings for that program (e.g. stopsignal)."""
     sock = run_dir / f"supervisor-{tag}.sock"
     lines = [
         "; Written by bot/supervise.py on every start; edits are lost.",
@@ -65,6 +66,7 @@ def config_text(programs: dict[str, list[str]], *, run_dir: Path, log_dir: Path,
             "redirect_stderr=true", f"stdout_logfile={log_dir / f'{name}-{tag}.log'}",
             f"stdout_logfile_maxbytes={LOG_MAX_BYTES}", f"stdout_logfile_backups={LOG_BACKUPS}",
         ]
+        lines += [f"{k}={v}" for k, v in ((options or {}).get(name) or {}).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -79,6 +81,7 @@ class Supervisor:
     log_dir: Path
     tag: str
     cwd: Path
+    options: dict[str, dict[str, str]] = field(default_factory=dict)  # see config_text
     proc: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -107,11 +110,14 @@ class Supervisor:
         for path in (self.run_dir, self.log_dir):
             path.mkdir(parents=True, exist_ok=True)
         self.conf.write_text(config_text(self.programs, run_dir=self.run_dir, log_dir=self.log_dir,
-                                         tag=self.tag, cwd=self.cwd))
+                                         tag=self.tag, cwd=self.cwd, options=self.options))
         # Its own log is logfile=; only errors before that opens (a bad config) go here.
         errors = self.log_dir / f"supervisord-{self.tag}.err"
         with open(errors, "wb") as err:
-            self.proc = subprocess.Popen([str(VENV_BIN / "supervisord"), "-c", str(self.conf)],
+            # `python -m`, not .venv/bin/supervisord: that script's #! line breaks when the
+            # .venv is moved or shared between worktrees.
+            self.proc = subprocess.Popen([sys.executable, "-m", "supervisor.supervisord", "-c",
+                                          str(self.conf)],
                                          cwd=self.cwd, env=env, stdout=err, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         deadline = time.monotonic() + timeout

@@ -22,10 +22,35 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-from bot import rasa_speedups, tool_forget
+from bot import rasa_privacy, rasa_speedups, tool_forget
 from bot.tools import REMOVED_BOT, REMOVED_USER
 
 rasa_speedups.apply()  # every Rasa server loads this module (endpoints.yml)
+rasa_privacy.apply()
+
+
+def fail_loudly() -> None:
+    """Rasa wraps every tracker store in FailSafeTrackerStore, which, when the database
+    cannot be reached, starts the conversation afresh in memory: the person gets an
+    answer out of context and the turn is never stored. For a store that says
+    `fail_loudly` (ours on PostgreSQL), the error goes up instead: Rasa then sends no
+    reply and the web app gives its clear "something went wrong, please try again"."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    if getattr(FailSafeTrackerStore, "_aot_fail_loudly", False):
+        return
+    for name in ("retrieve", "retrieve_full_tracker", "save"):
+        original = getattr(FailSafeTrackerStore, name)
+
+        async def call(self, *args, _original=original, _name=name):
+            if getattr(self._tracker_store, "fail_loudly", False):
+                return await getattr(self._tracker_store, _name)(*args)
+            return await _original(self, *args)
+        setattr(FailSafeTrackerStore, name, call)
+    FailSafeTrackerStore._aot_fail_loudly = True
+
+
+fail_loudly()
 
 TOOL_SLOT = "tool_answers"
 BLANKED_SLOTS = {TOOL_SLOT, "tool_reply"}
@@ -80,6 +105,11 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
                          lambda con, _: con.execute("PRAGMA synchronous=NORMAL"))
             with self.engine.connect() as con:
                 con.exec_driver_sql("PRAGMA journal_mode=WAL")
+        else:
+            # A server (PostgreSQL): check a pooled connection before use, so the first
+            # message after a database restart gets a fresh one instead of an error.
+            self.engine.pool._pre_ping = True
+            self.fail_loudly = True  # see fail_loudly() above
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:

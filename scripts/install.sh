@@ -2,7 +2,9 @@
 # Create .venv and install the pinned environment. Idempotent: a stamp file
 # records which lock files were installed, so a second run costs a second.
 #   scripts/install.sh          runtime (Rasa, action server, web app)
-#   scripts/install.sh test     runtime + what the tests need (+ Chromium)
+#   scripts/install.sh test     runtime + what the tests need (+ Chromium; as root, also
+#                               PostgreSQL, Redis and nginx for tests/scale)
+#   scripts/install.sh scaled   runtime + Debian's PostgreSQL, Redis and nginx (make run-scaled)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -24,7 +26,27 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
   echo "$sum" > "$stamp"
 fi
 
+# Debian's PostgreSQL, Redis and nginx for the scaled stack (bot/scale.py starts them as
+# this user, with data under var/; the packages' own services are not used).
+scaled_packages() {
+  missing=""
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+  command -v redis-server >/dev/null || missing="$missing redis-server"
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif [ "$1" = "ask" ]; then SUDO="sudo"; else
+    echo "tests/scale will be skipped: run as root, or: sudo apt-get install -y$missing"; return 0
+  fi
+  echo "Installing Debian's$missing for the scaled stack..."
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+}
+
+if [ "$want" = "scaled" ]; then
+  scaled_packages ask
+fi
+
 if [ "$want" = "test" ]; then
+  scaled_packages
   tstamp="$VENV/.installed-test"
   tsum=$(cat requirements/lock-test.txt | sha256sum | cut -c1-16)
   if [ "$(cat "$tstamp" 2>/dev/null)" != "$tsum" ]; then

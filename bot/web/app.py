@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.web import config
+from bot.web import config, shared_state
 from bot.web.config import Settings
 from bot.web.deps import NEUTRAL_SITE, error_page, wants_html, wants_json
 from bot.web.gateway import Gateway, Keys
@@ -54,6 +54,7 @@ def _lifespan(settings: Settings, rasa_transport, detect):
         st.gateway = Gateway(st.store, st.rasa, st.content, detect, st.keys, settings.max_chars,
                              settings.rate_limit, settings.rate_window,
                              find_tracker_db(settings.tracker_db))
+        shared_state.install(app, st.gateway, settings)  # Redis when REDIS_URL is set
         st.store.purge(settings.retention_days)
         await asyncio.to_thread(detect, "warm up")  # build the crisis matchers before the first user
         purger = asyncio.create_task(_purge_hourly(st.store, settings.retention_days))

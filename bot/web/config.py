@@ -78,6 +78,8 @@ class Settings:
     port: int = 8000
     log_level: str = "INFO"              # WEB_LOG_LEVEL, else LOG_LEVEL
     forwarded_allow_ips: str = "127.0.0.1"  # proxies trusted for X-Forwarded-*
+    redis_url: str = ""                  # the scaled stack: shared limits, ordering, SMS retries
+    tracker_url: str = ""                # the scaled stack: Rasa's PostgreSQL tracker store
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -103,6 +105,8 @@ class Settings:
             port=_int("PORT", cls.port),
             log_level=os.environ.get("WEB_LOG_LEVEL", os.environ.get("LOG_LEVEL", cls.log_level)).upper(),
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", cls.forwarded_allow_ips),
+            redis_url=os.environ.get("REDIS_URL", ""),
+            tracker_url=os.environ.get("TRACKER_URL", ""),
         )
 
 

@@ -21,6 +21,7 @@ import yaml
 
 from bot import tool_forget
 from bot.tools import REMOVED_BOT, REMOVED_USER
+from bot.web import config
 from bot.web.config import ROOT
 
 SCHEMA = """
@@ -267,6 +268,9 @@ def find_tracker_db(explicit: Path | None = None) -> Path | None:
 
 def delete_tracker(db: Path | None, sender_id: str) -> bool:
     """Remove one sender's events from Rasa's SQLite tracker store. Best effort."""
+    if config.load().tracker_url:  # the scaled stack: PostgreSQL (bot/scale_db.py)
+        from bot import scale_db
+        return scale_db.delete_tracker(config.load().tracker_url, sender_id)
     if not db or not Path(db).exists():
         return False
     try:
@@ -283,6 +287,9 @@ def delete_tracker(db: Path | None, sender_id: str) -> bool:
 
 def purge_trackers(db: Path | None, days: int) -> int:
     """Delete whole conversations in Rasa's SQLite tracker store idle for `days` days."""
+    if config.load().tracker_url:  # the scaled stack: PostgreSQL (bot/scale_db.py)
+        from bot import scale_db
+        return scale_db.purge_trackers(config.load().tracker_url, days)
     if not db or not Path(db).exists():
         return 0
     cutoff = time.time() - days * 86400

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 
 import pytest
 from bot.content import load
@@ -96,7 +97,7 @@ def test_not_a_form_is_415_and_bad_form_is_4xx(client, fake_rasa):
 
 
 def _params(body, phone=PHONE):
-    return {"From": phone, "To": "+15550000000", "Body": body, "MessageSid": "SM" + "0" * 32,
+    return {"From": phone, "To": "+15550000000", "Body": body, "MessageSid": "SM" + uuid.uuid4().hex,  # unique, as Twilio's
             "AccountSid": "AC" + "0" * 32, "NumMedia": "0"}
 
 

@@ -1,6 +1,8 @@
 """Helpers for the web app tests: a fake Rasa behind httpx.MockTransport, Twilio signing."""
 from __future__ import annotations
 
+import uuid
+
 import json
 import re
 import sys
@@ -99,7 +101,7 @@ def sign(params: dict, url: str = SMS_URL, token: str = TOKEN) -> str:
 
 def sms(client: TestClient, body: str, phone: str = "+15551234567", url: str = SMS_URL,
         headers: dict | None = None, signature: str | None = None, path: str = "/sms/twilio"):
-    params = {"From": phone, "To": "+15550000000", "Body": body, "MessageSid": "SM" + "0" * 32,
+    params = {"From": phone, "To": "+15550000000", "Body": body, "MessageSid": "SM" + uuid.uuid4().hex,  # unique, as Twilio's
               "AccountSid": "AC" + "0" * 32, "NumMedia": "0"}
     sig = sign(params, url) if signature is None else signature
     h = {"X-Twilio-Signature": sig} if sig else {}

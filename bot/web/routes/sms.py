@@ -10,6 +10,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.web.deps import state
+from bot.web.shared_state import answer_once
 from bot.web.sms import handle_sms
 
 log = logging.getLogger("bot.web.sms")
@@ -96,4 +97,7 @@ async def twilio_webhook(request: Request) -> Response:
     body = form.get("Body") or ""
     if not isinstance(phone, str) or not phone.strip() or not isinstance(body, str):
         return _plain(request, "sms_no_sender", 400)
-    return twiml(await handle_sms(state(request).gateway, phone, body))
+    # Twilio retries a slow webhook with the same MessageSid: answer it once (shared_state).
+    text = await answer_once(request.app, form.get("MessageSid"),
+                             lambda: handle_sms(state(request).gateway, phone, body))
+    return twiml(text)

@@ -1,0 +1,192 @@
+"""The scaled stack (`make run-scaled`): several Rasa replicas, action servers and web app
+processes behind nginx, sharing PostgreSQL (conversations) and Redis (Rasa's conversation
+locks; the web app's rate limits, per-sender ordering and Twilio retries).
+
+    nginx :8000  -> web-1..n    (bot.web; REDIS_URL: shared limits and ordering)
+    nginx :5005  -> rasa-1..n   (deploy/scaled/endpoints.yml: PostgreSQL + RedisLockStore)
+    nginx :5055  -> actions-1..n
+    postgres :5433, redis :6380 (bot/scale_engines.py; data in var/scale/)
+
+Everything runs under one supervisord (bot/supervise.py), as `make run` does: a process
+that dies is restarted while the others keep serving; nginx sends its requests elsewhere
+meanwhile. The embedded default (bot/stack.py: SQLite, one process per role) is unchanged.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot import scale_engines as engines
+from bot.stack import BASE_ENV, MODEL, ROOT
+from bot.supervise import AlreadyRunning, Supervisor
+
+VENV_BIN = Path(sys.executable).parent
+ENDPOINTS = ROOT / "deploy" / "scaled" / "endpoints.yml"
+# A dead replica's conversation lock is given up after this many seconds (Rasa's default
+# is 60): a message retried on another replica waits at most this long for it.
+LOCK_LIFETIME_S = 5
+
+
+@dataclass
+class ScalePorts:
+    web: int = 8000          # nginx: the front door (web app replicas)
+    rasa: int = 5005         # nginx: Rasa replicas (local only)
+    actions: int = 5055      # nginx: action servers (local only)
+    postgres: int = 5433
+    redis: int = 6380
+    base: int = 15000        # replica i listens on base+100+i (Rasa), +200+i (actions), +300+i (web)
+
+    def replicas(self, role: str, n: int) -> list[int]:
+        offset = {"rasa": 100, "actions": 200, "web": 300}[role]
+        return [self.base + offset + i for i in range(1, n + 1)]
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions}"
+
+
+@dataclass
+class ScaledStack:
+    ports: ScalePorts = field(default_factory=ScalePorts)
+    rasa: int = 2
+    actions: int = 2
+    web: int = 2
+    directory: Path = ROOT / "var" / "scale"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    supervisor: Supervisor | None = field(default=None, repr=False)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.directory / "log"
+
+    @property
+    def secrets(self) -> engines.Secrets:
+        return engines.Secrets.load(self.directory)
+
+    @property
+    def tracker_url(self) -> str:
+        s = self.secrets
+        return (f"postgresql://{engines.PG_USER}:{s.postgres}@127.0.0.1:{self.ports.postgres}"
+                f"/{engines.PG_DB}")
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://:{self.secrets.redis}@127.0.0.1:{self.ports.redis}/2"
+
+    def env(self) -> dict[str, str]:
+        """Every process's environment (secrets by environment only, never in a file
+        that supervisord or nginx reads)."""
+        s, p = self.secrets, self.ports
+        return {**os.environ, **BASE_ENV,
+                "AOT_PG_HOST": "127.0.0.1", "AOT_PG_PORT": str(p.postgres), "AOT_PG_DB": engines.PG_DB,
+                "AOT_PG_USER": engines.PG_USER, "AOT_PG_PASSWORD": s.postgres,
+                "AOT_REDIS_HOST": "127.0.0.1", "AOT_REDIS_PORT": str(p.redis),
+                "AOT_REDIS_PASSWORD": s.redis, "AOT_ACTIONS_URL": p.actions_url,
+                "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S), "SANIC_WORKERS": "1",
+                "HOST": "127.0.0.1", "RASA_URL": p.rasa_url, "ACTION_SERVER_URL": p.actions_url,
+                "REDIS_URL": self.redis_url, "TRACKER_URL": self.tracker_url,
+                "WEB_DB": str(self.directory / "web.db"), "RASA_TIMEOUT": "20",
+                **self.extra_env}
+
+    def programs(self) -> dict[str, list[str]]:
+        """name -> argv, in start order: the engines first, nginx last."""
+        py, p, d = str(VENV_BIN / "python"), self.ports, self.directory
+        progs = {"postgres": engines.postgres_command(d, p.postgres),
+                 "redis": engines.redis_command(d, p.redis, self.secrets.redis)}
+        for i, port in enumerate(p.replicas("actions", self.actions), 1):
+            progs[f"actions-{i}"] = [py, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port),
+                                     "--quiet"]
+        for i, port in enumerate(p.replicas("rasa", self.rasa), 1):
+            progs[f"rasa-{i}"] = [py, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(port),
+                                  "--model", str(MODEL), "--endpoints", str(ENDPOINTS),
+                                  "--credentials", str(ROOT / "credentials.yml"), "--quiet"]
+        for i, port in enumerate(p.replicas("web", self.web), 1):
+            progs[f"web-{i}"] = ["/usr/bin/env", f"PORT={port}", py, "-m", "bot.web"]
+        progs["nginx"] = engines.nginx_command(
+            d, web=p.web, rasa=p.rasa, actions=p.actions, web_ports=p.replicas("web", self.web),
+            rasa_ports=p.replicas("rasa", self.rasa), action_ports=p.replicas("actions", self.actions))
+        return progs
+
+    def _supervisor(self) -> Supervisor:
+        if self.supervisor is None:
+            # PostgreSQL: SIGINT is its fast shutdown (SIGTERM waits for every client to leave).
+            self.supervisor = Supervisor(self.programs(), run_dir=self.directory, log_dir=self.log_dir,
+                                         tag=f"scaled-{self.ports.web}", cwd=ROOT,
+                                         options={"postgres": {"stopsignal": "INT"}})
+        return self.supervisor
+
+    def start(self) -> "ScaledStack":
+        lacking = engines.missing()
+        if lacking:
+            raise RuntimeError("needs Debian's packages: apt-get install -y " + " ".join(lacking))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        engines.init_postgres(self.directory, self.secrets.postgres)
+        sup = self._supervisor()
+        if sup.answers():
+            raise AlreadyRunning(f"already running ({sup.sock}); stop it with `make stop-scaled`")
+        sup.start(self.env())
+        engines.create_database(self.ports.postgres, self.secrets.postgres)
+        return self
+
+    def urls(self) -> dict[str, str]:
+        """name -> the URL that answers when that process is ready."""
+        p, out = self.ports, {}
+        for i, port in enumerate(p.replicas("actions", self.actions), 1):
+            out[f"actions-{i}"] = f"http://127.0.0.1:{port}/health"
+        for i, port in enumerate(p.replicas("rasa", self.rasa), 1):
+            out[f"rasa-{i}"] = f"http://127.0.0.1:{port}/"
+        for i, port in enumerate(p.replicas("web", self.web), 1):
+            out[f"web-{i}"] = f"http://127.0.0.1:{port}/healthz"
+        out["nginx"] = f"{p.web_url}/healthz"
+        return out
+
+    def wait_ready(self, timeout: float = 300, only: set[str] | None = None) -> float:
+        """Block until every replica (or `only`) answers; returns seconds waited."""
+        start = time.monotonic()
+        pending = {n: u for n, u in self.urls().items() if only is None or n in only}
+        while pending:
+            states = self._supervisor().states()
+            for name, url in list(pending.items()):
+                if states[name]["statename"] == "FATAL":
+                    raise RuntimeError(f"{name} could not start; see {self.log_dir}")
+                try:
+                    if httpx.get(url, timeout=2).status_code < 500:
+                        del pending[name]
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+            time.sleep(0.5)
+        return time.monotonic() - start
+
+    def pids(self) -> dict[str, int]:
+        return {n: info["pid"] for n, info in self._supervisor().states().items()}
+
+    def restart(self, names: set[str]) -> None:
+        sup = self._supervisor()
+        sup.stop_programs(names)
+        sup.start_programs(names)
+
+    def stop(self, only: set[str] | None = None) -> None:
+        sup = self._supervisor()
+        if only is None:
+            sup.shutdown()
+        elif sup.answers():
+            sup.stop_programs(only)
+
+    def start_programs(self, names: set[str]) -> None:
+        self._supervisor().start_programs(names)

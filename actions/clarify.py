@@ -112,16 +112,18 @@ def clear_guess(tracker: Tracker) -> dict | None:
         return None
     ranking = [g for g in tracker.latest_message.get("intent_ranking", [])
                if g.get("name") not in ("nlu_fallback", None)]
+    best = selector_ranking(tracker.latest_message)[:1]
+    if not best or best[0][1] < SELECTOR_MIN:
+        # The bank does not know this one: among the other answers, is one clear?
+        rest = sum(g.get("confidence", 0) for g in ranking if g["name"] != RETRIEVAL_INTENT) or 1.0
+        ranking = [{**g, "confidence": g.get("confidence", 0) / rest}
+                   for g in ranking if g["name"] != RETRIEVAL_INTENT]
     if not ranking:
         return None
     top = ranking[0]
     second = ranking[1].get("confidence", 0) if len(ranking) > 1 else 0
     if top.get("confidence", 0) < CLEAR_MIN or top["confidence"] - second < CLEAR_MARGIN:
         return None
-    if top["name"] == RETRIEVAL_INTENT:
-        best = selector_ranking(tracker.latest_message)[:1]
-        if not best or best[0][1] < SELECTOR_MIN:
-            return None
     return top
 
 

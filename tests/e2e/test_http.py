@@ -126,12 +126,14 @@ def _topic_cases():
 
 @pytest.mark.parametrize("topic_id,state", list(_topic_cases()))
 def test_every_topic_answers_its_own_question_for_each_state(chat, content, topic_id, state):
-    """Ask each topic's question as content/ words it, name the state, get exactly that answer."""
+    """Ask each topic's question as content/ words it, name the state, get exactly that answer.
+    A bank entry is asked the way its buttons ask it (follow-ups, "did you mean" menus): how
+    well typed questions find the bank is measured by scripts/evaluate_real.py instead."""
     from bot.content import STATES
 
     topic = content.topics[topic_id][state]
     chat.say(STATES[state])  # the person says where they are first
-    replies = chat.say(topic.title)
+    replies = chat.say(topic.payload if topic.is_bank else topic.title)
     if any("California or New York" in m.get("text", "") for m in replies):
         replies = chat.say(STATES[state])
     texts = [m.get("text", "") for m in replies]

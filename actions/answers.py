@@ -10,9 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clarify import ActionClarify, retold_once
 from actions.common import content, current_state, latest_intent, send
 from actions.county import ActionCountyLookup
+from actions.off_topic import respond
 from actions.tools import start_tool
 from actions.topic_reply import (answer_glossary, answer_state_given, answer_topic, asked_about,
                                  follow_ups)
+from bot import off_topic
 from bot.tools.flow import tool_for_general_question
 
 # answer_topic and follow_ups live in actions/topic_reply.py; imported here for older callers.
@@ -75,6 +77,9 @@ class ActionAnswer(Action):
             return events
         if intent == "ask_glossary":
             return events + answer_glossary(dispatcher, tracker)
+        if off_topic.pick_subject(tracker.latest_message.get("text") or "") == "minors":
+            # "my 15 year old won't take his meds": no one under 18 can be on AOT; say so first.
+            return events + respond(dispatcher, "out_of_scope", tracker.latest_message.get("text") or "")
         topic_id = c.topic_for_intent(intent)
         if topic_id and not asked_about(topic_id, tracker.latest_message.get("text") or ""):
             return events + await next_guess(dispatcher, tracker, domain, intent)

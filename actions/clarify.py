@@ -11,10 +11,12 @@ from actions.common import content, current_state, send
 from actions.off_topic import respond
 from actions.tools import action_named
 from actions.topic_reply import answer_state_given
-from bot import off_topic, states
+from bot import counties, off_topic, states
 from bot.bank import RETRIEVAL_INTENT, selector_ranking
 from bot.rules import action_for_intent
-from bot.topics import DEFAULT_ACTION
+from bot.states import today
+from bot.tools.wants import wants_tool
+from bot.topics import DEFAULT_ACTION, registry
 
 MAX_OPTIONS = 3
 # An unsure message (below the FallbackClassifier's line) is still answered when its top
@@ -94,6 +96,8 @@ class ActionClarify(Action):
         guess = off_topic_guess(tracker)
         if guess:
             return respond(dispatcher, guess, text)
+        if len(text.split()) <= 3 and place_only(text):  # "90012", "fresno", "in oakland"
+            return await action_named("action_county_lookup").run(dispatcher, tracker, domain)
         clear = clear_guess(tracker)
         if clear:  # unsure overall, but one answer stands well clear of the rest
             retold = {**tracker.latest_message, "intent": clear, RETOLD: True}
@@ -120,11 +124,35 @@ def clear_guess(tracker: Tracker) -> dict | None:
                    for g in ranking if g["name"] != RETRIEVAL_INTENT]
     if not ranking:
         return None
+    ranking = merged_with_tools(ranking, tracker.latest_message.get("text") or "")
     top = ranking[0]
     second = ranking[1].get("confidence", 0) if len(ranking) > 1 else 0
     if top.get("confidence", 0) < CLEAR_MIN or top["confidence"] - second < CLEAR_MARGIN:
         return None
     return top
+
+
+def place_only(text: str) -> bool:
+    """A ZIP code, a county or a city, and little else."""
+    return bool(counties.ZIP_RE.search(text) or counties.find(text).county
+                or counties.from_city(text).county)
+
+
+def merged_with_tools(ranking: list[dict], text: str) -> list[dict]:
+    """A topic and its guided tool ("when is the hearing" / "work out my hearing date") are
+    one question with two answers: their confidences count together, for the one the
+    words ask for (bot/tools/wants.py)."""
+    reg = registry()
+    for topic in reg.topics.values():
+        if not topic.tool:
+            continue
+        tool_intent = reg.tools[topic.tool].intent
+        pair = [g for g in ranking if g["name"] in (topic.intent, tool_intent)]
+        if len(pair) == 2:
+            keep = tool_intent if wants_tool(topic.tool, text, today()) else topic.intent
+            total = sum(g.get("confidence", 0) for g in pair)
+            ranking = [g for g in ranking if g not in pair] + [{"name": keep, "confidence": total}]
+    return sorted(ranking, key=lambda g: -g.get("confidence", 0))
 
 
 def retold_once(tracker: Tracker) -> Tracker:

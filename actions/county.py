@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.topic_reply import answer_topic, follow_ups
 from actions.common import content, current_state, entity_values, send
-from bot import counties
+from bot import counties, states
 from bot.content import STATES, County
 
 # California statuses are what DRC's December 2021 lists say; New York's is "required".
@@ -71,8 +71,9 @@ class ActionCountyLookup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
-        state = current_state(tracker)
         text = tracker.latest_message.get("text") or ""
+        # "kings county ny": the short form settles which Kings County
+        state = current_state(tracker) or states.from_reply(text.lower())
         ids = entity_values(tracker, "county")
         found = counties.from_entity(ids[0], state) if ids else counties.find(text, state)
         if not found.county and found.how == "unknown":

@@ -17,6 +17,10 @@ ALREADY_ON = re.compile(
     r"\b(already|currently|now|been) (on|in|under) (aot|it|laura'?s law|kendra'?s law|an? order)\b"
     r"|\b(is|are|am|i'm|im) on (aot|laura'?s law|kendra'?s law)\b"
     r"|\b(was|were|got|been) (put|placed|ordered)\b|\bhas an? (aot |court )?order\b", re.I)
+# Someone in particular: "my son", "I", "she", "my client".
+PERSONAL = re.compile(r"\b(i|i'm|im|me|my|myself|he|she|him|her|they|them|we|us|our|son|daughter|"
+                      r"brother|sister|husband|wife|partner|mom|mum|dad|mother|father|client|"
+                      r"relative|friend|kid|child)\b", re.I)
 # "what is a court day", "what does 180 days mean", "how are the days counted".
 ASKS_WHAT = re.compile(
     r"^\s*(what|whats|what's|wat)\s+(is|are|does|do|counts?)\b|\bmean(s|ing)?\b"
@@ -32,8 +36,8 @@ def wants_tool(tool: str, text: str, today: date) -> bool:
     text = text or ""
     if text.startswith("/"):  # a button that names the tool
         return True
-    if tool == "eligibility":
-        return not ALREADY_ON.search(text)
+    if tool == "eligibility":  # "does my son qualify", not "who qualifies for AOT"
+        return not ALREADY_ON.search(text) and bool(PERSONAL.search(text) or WORK_OUT.search(text))
     if isinstance(parse_date(text, today), ParsedDate):
         return True
     return bool(WORK_OUT.search(text)) or not ASKS_WHAT.search(text)

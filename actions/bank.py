@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_topic
-from actions.clarify import SELECTOR_MIN, ActionClarify, retold_once
+from actions.clarify import SELECTOR_MIN, ActionClarify
 from actions.common import content, current_state, entity_values
 from bot.bank import ENTITY, selector_ranking
 
@@ -45,7 +45,9 @@ class ActionAnswerBank(Action):
                   domain: dict[str, Any]) -> list[dict]:
         entry, sure = chosen_entry(tracker)
         if entry is None or not sure:
-            return await ActionClarify().run(dispatcher, retold_once(tracker), domain)
+            # The clarify step weighs the other answers without the bank (it cannot pick the
+            # bank again: the selector is unsure), then offers a menu if none is clear.
+            return await ActionClarify().run(dispatcher, tracker, domain)
         state = current_state(tracker)
         events: list[dict] = [SlotSet("state", state)] if state else []
         return events + answer_topic(dispatcher, entry, state)

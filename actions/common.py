@@ -28,7 +28,10 @@ def state_from_message(tracker: Tracker) -> str | None:
         found = states.from_value(value)
         if found:
             return found
-    return states.alone(tracker.latest_message.get("text") or "")
+    text = tracker.latest_message.get("text") or ""
+    if latest_intent(tracker) == "inform_state":  # "what about ny?": short forms count here
+        return states.alone(text) or states.from_reply(text.lower())
+    return states.alone(text)
 
 
 def current_state(tracker: Tracker) -> str | None:

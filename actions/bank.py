@@ -8,6 +8,7 @@ entries instead of a confident wrong answer.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,14 +18,27 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import answer_topic
 from actions.clarify import SELECTOR_MIN, ActionClarify
 from actions.common import content, current_state, entity_values
-from bot.bank import ENTITY, selector_ranking
+from bot.bank import ENTITY, RETRIEVAL_INTENT, selector_ranking
 
+
+
+def button_entry(tracker: Tracker) -> str | None:
+    """The entry a bank button names ('/faq{"bank": "<id>"}'), read from the payload itself."""
+    text = tracker.latest_message.get("text") or ""
+    prefix = "/" + RETRIEVAL_INTENT + "{"
+    if not text.startswith(prefix):
+        return None
+    try:
+        value = json.loads(text[len(prefix) - 1:]).get(ENTITY)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def chosen_entry(tracker: Tracker) -> tuple[str | None, bool]:
     """The entry asked about and whether it is sure enough to answer without a menu.
     A button names its entry (/faq{"bank": "<id>"}): that is sure."""
-    named = [v for v in entity_values(tracker, ENTITY) if v in content().topics]
+    named = [v for v in [*entity_values(tracker, ENTITY), button_entry(tracker)] if v in content().topics]
     if named:
         return named[0], True
     ranking = [(e, conf) for e, conf in selector_ranking(tracker.latest_message)

@@ -22,6 +22,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import paths  # noqa: E402
+from bot.bank import ENTITY as BANK_ENTITY  # noqa: E402
 from bot.rules import BANK_ACTION, BANK_INTENT, bank_entries, derived_rules  # noqa: E402
 from bot.topics import Registry, read  # noqa: E402
 
@@ -37,6 +38,8 @@ def domain(reg: Registry, entries: list[dict], source: Path) -> dict[str, Any]:
         # responses nobody utters would fail `rasa data validate --fail-on-warnings`.
         new.append(BANK_INTENT)
         doc["actions"] = list(doc.get("actions") or []) + [BANK_ACTION]
+        # A bank button names its entry: /faq{"bank": "<id>"} (bot/bank.py payload_for).
+        doc["entities"] = list(doc.get("entities") or []) + [BANK_ENTITY]
     doc["intents"] = intents + [i for i in new if i not in intents]
     return doc
 

@@ -120,3 +120,10 @@ def test_a_menu_button_answers_its_entry_whatever_the_selector_says(bank):
     t = tracker([("test_judge_role", 0.01)], entities=[("bank", "test_other_role")])
     texts, _, _ = run(t)
     assert texts[0] == "The team treats you (test answer)."
+
+
+def test_a_button_payload_is_read_even_when_rasa_drops_its_entity(bank):
+    t = tracker([("test_judge_role", 0.01)])
+    t.latest_message["text"] = '/faq{"bank": "test_other_role"}'
+    texts, _, _ = run(t)
+    assert texts[0] == "The team treats you (test answer)."

@@ -19,10 +19,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 
 from bot import scale_engines as engines
-from bot.stack import BASE_ENV, MODEL, ROOT
+from bot.stack import BASE_ENV, MODEL, ROOT, wait_for
 from bot.supervise import AlreadyRunning, Supervisor
 
 VENV_BIN = Path(sys.executable).parent
@@ -158,20 +157,7 @@ class ScaledStack:
         """Block until every replica (or `only`) answers; returns seconds waited."""
         start = time.monotonic()
         pending = {n: u for n, u in self.urls().items() if only is None or n in only}
-        while pending:
-            states = self._supervisor().states()
-            for name, url in list(pending.items()):
-                if states[name]["statename"] == "FATAL":
-                    raise RuntimeError(f"{name} could not start; see {self.log_dir}")
-                try:
-                    if httpx.get(url, timeout=2).status_code < 500:
-                        del pending[name]
-                except httpx.HTTPError:
-                    pass
-            if time.monotonic() - start > timeout:
-                raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
-            time.sleep(0.5)
-        return time.monotonic() - start
+        return wait_for(self._supervisor(), pending, timeout, self.log_dir, start)
 
     def pids(self) -> dict[str, int]:
         return {n: info["pid"] for n, info in self._supervisor().states().items()}

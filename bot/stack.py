@@ -89,6 +89,27 @@ def commands(ports: Ports, tracker_db: Path, web: bool = True, workers: int = 1)
     return cmds
 
 
+def wait_for(supervisor: Supervisor, pending: dict[str, str], timeout: float, log_dir: Path,
+             start: float) -> float:
+    """Poll each program's URL until it answers (any status under 500); fail fast when
+    supervisord gives a program up (FATAL). Shared by the embedded and the scaled stack."""
+    pending = dict(pending)
+    while pending:
+        states = supervisor.states()
+        for name, url in list(pending.items()):
+            if states[name]["statename"] == "FATAL":
+                raise RuntimeError(f"{name} could not start; see {log_dir}")
+            try:
+                if httpx.get(url, timeout=2).status_code < 500:
+                    del pending[name]
+            except httpx.HTTPError:
+                pass
+        if time.monotonic() - start > timeout:
+            raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+        time.sleep(0.5)
+    return time.monotonic() - start
+
+
 @dataclass
 class Stack:
     """The three processes under supervisord (bot/supervise.py): a process that dies is
@@ -147,20 +168,7 @@ class Stack:
         if self.web:
             checks["web"] = f"{self.ports.web_url}/healthz"
         pending = {n: u for n, u in checks.items() if only is None or n in only}
-        while pending:
-            states = self._supervisor().states()
-            for name, url in list(pending.items()):
-                if states[name]["statename"] == "FATAL":
-                    raise RuntimeError(f"{name} could not start; see {self.log_dir}")
-                try:
-                    if httpx.get(url, timeout=2).status_code < 500:
-                        del pending[name]
-                except httpx.HTTPError:
-                    pass
-            if time.monotonic() - start > timeout:
-                raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
-            time.sleep(0.5)
-        return time.monotonic() - start
+        return wait_for(self._supervisor(), pending, timeout, self.log_dir, start)
 
     def stop(self, only: set[str] | None = None) -> None:
         """Stop every process and supervisord (or just the processes in `only`)."""

@@ -39,9 +39,16 @@ def cut_text(text: str, limit: int) -> str:
     return head.rstrip()
 
 
+# What is left of a typed Rasa payload once its slash is gone: 'inform_county{"county": ...}'.
+_PAYLOAD_REST = re.compile(r"^([A-Za-z_][\w/]*)\s*\{.*\}\s*$", re.S)
+
+
 def strip_slashes(text: str) -> str:
-    """Typed text may never run an intent: remove leading slashes (and spaces)."""
-    return re.sub(r"^[\s/\uff0f\u2215\u2044]+", "", text)
+    """Typed text may never run an intent: remove leading slashes (and spaces), and the
+    entities of a typed payload, which would otherwise be read as words ("CA:Fresno")."""
+    out = re.sub(r"^[\s/\uff0f\u2215\u2044]+", "", text)
+    rest = _PAYLOAD_REST.match(out) if out != text else None
+    return rest.group(1).replace("_", " ") if rest else out
 
 
 

@@ -52,7 +52,10 @@ def is_stale() -> bool:
 
 def train(force: bool = False) -> bool:
     """Returns True when it trained."""
-    env = {**os.environ, **BASE_ENV}
+    # No Rasa training cache: our fingerprint decides when to train (and trains with --force),
+    # and with the bank a component's output can outgrow the cache's 1,000 MB, where Rasa
+    # purges its cache folder mid-run and fails ("No such file or directory ... .rasa/cache").
+    env = {**os.environ, **BASE_ENV, "RASA_MAX_CACHE_SIZE": "0"}
     py = sys.executable
     subprocess.run([py, "scripts/build_spacy.py"], cwd=ROOT, env=env, check=True)
     build_rasa.build()  # build/rasa/: the derived domain and rules

@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_topic
+from actions.topic_reply import asked_about
 from actions.clarify import SELECTOR_MIN, ActionClarify
 from actions.common import content, current_state, entity_values
 from bot.bank import ENTITY, RETRIEVAL_INTENT, selector_ranking
@@ -46,6 +47,8 @@ def chosen_entry(tracker: Tracker) -> tuple[str | None, bool]:
     if not ranking:
         return None, False
     entry, confidence = ranking[0]
+    if not asked_about(entry, tracker.latest_message.get("text") or ""):
+        return entry, False  # "is AOT the same as a 5150?" is not the 5250 entry
     return entry, confidence >= SELECTOR_MIN
 
 

@@ -40,6 +40,8 @@ def _county(tracker: Tracker, text: str) -> counties.County | None:
             return found.county
     if not text:
         return None
+    if states.alone(text):  # "New York" alone names the state, not New York County
+        return None
     zip_match = counties.ZIP_RE.search(text)
     found = counties.from_zip(zip_match.group(1)) if zip_match else counties.from_city(text, known)
     return found.county

@@ -76,4 +76,5 @@ def _topic_fields(category: str, raw: dict, state: str, answer: dict,
         messages=tuple(answer["messages"]), citation=answer["citation"], sources=cited,
         last_reviewed=str(raw["last_reviewed"]), sms=answer.get("sms", ""),
         related=tuple(raw.get("related", ())), category=category,
+        asked_about=raw.get("asked_about", ""),
     )

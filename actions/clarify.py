@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import content, current_state, send
 from actions.off_topic import respond
 from actions.tools import action_named
-from actions.topic_reply import answer_state_given
+from actions.topic_reply import answer_state_given, asked_about
 from bot import counties, off_topic, states
 from bot.bank import RETRIEVAL_INTENT, selector_ranking
 from bot.rules import action_for_intent
@@ -118,7 +118,8 @@ def clear_guess(tracker: Tracker) -> dict | None:
     ranking = [g for g in tracker.latest_message.get("intent_ranking", [])
                if g.get("name") not in ("nlu_fallback", None)]
     best = selector_ranking(tracker.latest_message)[:1]
-    if not best or best[0][1] < SELECTOR_MIN:
+    text = tracker.latest_message.get("text") or ""
+    if not best or best[0][1] < SELECTOR_MIN or not asked_about(best[0][0], text):
         # The bank does not know this one: among the other answers, is one clear?
         rest = sum(g.get("confidence", 0) for g in ranking if g["name"] != RETRIEVAL_INTENT) or 1.0
         ranking = [{**g, "confidence": g.get("confidence", 0) / rest}

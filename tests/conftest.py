@@ -25,10 +25,13 @@ def content():
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    """The trained model; trains only if it is missing or stale (e.g. plain `pytest`)."""
+    """The trained model; trains only if it is missing or stale (e.g. plain `pytest`).
+    AOT_NO_TRAIN=1 uses the model as it is (parallel work on a shared model: no retraining)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import train
 
+    if os.environ.get("AOT_NO_TRAIN") == "1" and train.MODEL.exists():
+        return train.MODEL
     train.train()
     return train.MODEL
 

@@ -6,12 +6,13 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import states
+from bot import i18n, states
 from bot.content import Content, load
 
 
 def content() -> Content:
-    return load()
+    """content/ in the language of this turn (actions/lang.py)."""
+    return load(i18n.current())
 
 
 def latest_intent(tracker: Tracker) -> str:

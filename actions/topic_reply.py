@@ -56,7 +56,8 @@ def follow_ups(topic_id: str, state: str, buttons: list[dict]) -> list[dict]:
     content/topics.yml): its own buttons, then a related
     question for this state, then "who can help where I live" and "ask something else",
     at most `max` in all (a short numbered menu by SMS). Payloads of existing intents only."""
-    c, conf = content(), followups()
+    c = content()
+    conf = followups(c.lang)
     entry = registry().topics.get(topic_id)
     related = []
     # A bank entry names its own related questions (content/bank/); a topic, the registry's.

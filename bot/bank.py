@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from bot import i18n, paths
+
 RETRIEVAL_INTENT = "faq"
 ENTITY = "bank"  # a button's payload names its entry: /faq{"bank": "<id>"}
 
@@ -42,22 +44,30 @@ def selector_ranking(message: dict[str, Any]) -> list[tuple[str, float]]:
     return out
 
 
-def entries(bank_dir: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(category, raw entry) for every entry of every category file, in file order."""
+def entries(bank_dir: Path, lang: str = i18n.DEFAULT) -> list[tuple[str, dict[str, Any]]]:
+    """(category, raw entry) for every entry of every category file, in file order; in
+    Spanish, the English entry with its twin's words (bot/i18n.py)."""
     out = []
     for path in sorted(bank_dir.glob("*.yml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = _doc(bank_dir, path, lang) or {}
         if "entries" not in doc:  # e.g. a sources file beside the categories
             continue
         out += [(doc.get("category", path.stem), raw) for raw in doc["entries"]]
     return out
 
 
-def load_bank(bank_dir: Path, sources: Collection[str]) -> dict[str, dict[str, dict]]:
+def _doc(bank_dir: Path, path: Path, lang: str) -> Any:
+    if lang != i18n.DEFAULT and bank_dir == paths.CONTENT / "bank":
+        return i18n.read(f"bank/{path.name}", lang)
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_bank(bank_dir: Path, sources: Collection[str],
+              lang: str = i18n.DEFAULT) -> dict[str, dict[str, dict]]:
     """entry id -> state -> the fields of its Topic (bot.content builds them); raises on an
     unknown source id or a repeated entry id."""
     bank: dict[str, dict[str, dict]] = {}
-    for category, raw in entries(bank_dir):
+    for category, raw in entries(bank_dir, lang):
         if raw["id"] in bank:
             raise ValueError(f"bank: entry {raw['id']} defined twice")
         bank[raw["id"]] = {state: _topic_fields(category, raw, state, answer, sources)

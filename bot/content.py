@@ -28,7 +28,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from bot import paths
+from bot import i18n, paths
 from bot.bank import load_bank, payload_for
 from bot.states import LAWS, STATES
 from bot.topics import registry
@@ -111,6 +111,21 @@ class Content:
     env: jinja2.Environment = field(repr=False, default=None)  # type: ignore[assignment]
     tools: dict = field(default_factory=dict)  # tools.yml: the guided tools' lines
     numbers: dict = field(default_factory=dict)  # legal_numbers.yml: key -> value
+    lang: str = i18n.DEFAULT  # "en", or "es": the Spanish twins (content/es/, bot/i18n.py)
+    names: dict = field(default_factory=dict)  # states.yml in this language: code -> name, law
+
+    @property
+    def states(self) -> dict[str, str]:
+        """State names in this language ("New York" / "Nueva York")."""
+        return {code: n["name"] for code, n in self.names.items()} or dict(STATES)
+
+    @property
+    def laws(self) -> dict[str, str]:
+        return {code: n["law"] for code, n in self.names.items()} or dict(LAWS)
+
+    def other(self, lang: str) -> "Content":
+        """The same content in another language."""
+        return self if lang == self.lang else load(lang)
 
     # ---- look-ups -------------------------------------------------------
     def topic_for_intent(self, intent: str) -> str | None:
@@ -153,7 +168,8 @@ class Content:
         return self.env.from_string(template).render(**self.base_context(), **ctx).strip()
 
     def base_context(self) -> dict:
-        return {"contacts": self.contacts, "states": STATES, "laws": LAWS, "numbers": self.numbers}
+        return {"contacts": self.contacts, "states": self.states, "laws": self.laws,
+                "numbers": self.numbers, "lang": self.lang}
 
     def citation_line(self, topic: Topic) -> str:
         return self.cite(topic.citation, topic.sources)
@@ -200,21 +216,21 @@ def _plain(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def _read(name: str) -> Any:
-    with open(CONTENT_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def _read(name: str, lang: str = i18n.DEFAULT) -> Any:
+    """content/<name> in a language (the English file with its Spanish twin's words)."""
+    return i18n.read(name, lang)
 
 
 def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
+def _load_topics(sources: dict[str, Source], lang: str) -> dict[str, dict[str, Topic]]:
     """The answers, each with its intent and `asked_about` from the registry (topics.yml)."""
     reg = registry()
     topics: dict[str, dict[str, Topic]] = {}
     for path in sorted((CONTENT_DIR / "answers").glob("*.yml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = _read(f"answers/{path.name}", lang)
         state = doc["state"]
         for raw in doc["topics"]:
             if raw["id"] not in reg.topics:
@@ -236,9 +252,9 @@ def _load_topics(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
     return topics
 
 
-def _load_bank(sources: dict[str, Source]) -> dict[str, dict[str, Topic]]:
+def _load_bank(sources: dict[str, Source], lang: str) -> dict[str, dict[str, Topic]]:
     return {entry_id: {state: Topic(**fields) for state, fields in by_state.items()}
-            for entry_id, by_state in load_bank(CONTENT_DIR / "bank", sources).items()}
+            for entry_id, by_state in load_bank(CONTENT_DIR / "bank", sources, lang).items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -252,18 +268,22 @@ def legal_number(key: str) -> int:
     return legal_numbers()[key]["value"]
 
 
-@functools.lru_cache(maxsize=1)
-def followups() -> dict:
+@functools.lru_cache(maxsize=None)
+def followups(lang: str = i18n.DEFAULT) -> dict:
     """content/followups.yml: what every answer offers next (related question, help, more)."""
-    return _read("followups.yml")
+    return _read("followups.yml", i18n.normal(lang))
 
 
-@functools.lru_cache(maxsize=1)
-def load() -> Content:
-    """Read content/ once per process."""
+def load(lang: str | None = i18n.DEFAULT) -> Content:
+    """Read content/ once per process and language ("en" or "es"; anything else is English)."""
+    return _load(i18n.normal(lang))
+
+
+@functools.lru_cache(maxsize=None)
+def _load(lang: str) -> Content:
     sources = {k: Source(id=k, **{**v, "covers": tuple(v.get("covers", ()))})
                for k, v in _read("sources.yml").items()}
-    county_doc = _read("counties.yml")
+    county_doc = _read("counties.yml", lang)
     counties = [
         County(
             name=c["name"], state=c["state"], status=c["status"],
@@ -276,14 +296,16 @@ def load() -> Content:
                              trim_blocks=True, lstrip_blocks=True)
     return Content(
         sources=sources,
-        topics={**_load_topics(sources), **_load_bank(sources)},
-        dialogue=_read("dialogue.yml"),
-        glossary=_read("glossary.yml"),
+        topics={**_load_topics(sources, lang), **_load_bank(sources, lang)},
+        dialogue=_read("dialogue.yml", lang),
+        glossary=_read("glossary.yml", lang),
         counties=counties,
         county_meta={"as_of": county_doc["as_of"], "source": county_doc["source"],
                      "status_labels": county_doc["status_labels"]},
-        contacts=_read("contacts.yml"),
+        contacts=_read("contacts.yml", lang),
         env=env,
-        tools=_read("tools.yml"),
+        tools=_read("tools.yml", lang),
         numbers={k: v["value"] for k, v in legal_numbers().items()},
+        lang=lang,
+        names=_read("states.yml", lang),
     )

@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 from bot.content import Content, load
-from bot import states
+from bot import i18n, states
 from bot.states import today
 from bot.topics import registry
 from bot.tools import court_days, replies, timeline
@@ -28,7 +28,7 @@ MAX_RETRIES = 3  # after this many unreadable replies, stop instead of looping
 
 
 def _c() -> Content:
-    return load()
+    return load(i18n.current())
 
 
 def _t() -> dict:

@@ -26,6 +26,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from bot import i18n
+from bot.web import language
 from bot.web.crisis_view import danger_from_categories
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from bot.web.store import Store, delete_tracker, later_key
@@ -136,6 +138,7 @@ class Outcome:
     # danger right now (the web panel then leads with the emergency call button).
     reply_key: str | None = None
     danger_now: bool = False
+    lang: str = i18n.DEFAULT    # the language the reply is in (and the page around it)
 
     @property
     def is_crisis(self) -> bool:
@@ -231,6 +234,7 @@ class Turn:
     typed: bool = False            # the person typed it (not a button, nor a widget's payload)
     number: int | None = None      # a menu number texted (SMS): picks an offered button
     background: bool = False       # a crisis reply went back first: Rasa hears it after
+    lang: str = i18n.DEFAULT       # the conversation's language (bot/web/language.py)
 
 
 # ---- the message path: one rule of the README per step, in order -------------------------
@@ -281,6 +285,21 @@ def step_clean(gw, t: Turn):
     t.clean = clean_text(t.text)
 
 
+def step_language(gw, t: Turn):
+    """The language: detected from the message, or asked for; kept for the conversation.
+    A message that only names a language ("ESPAÑOL", "english") gets a short welcome in it."""
+    lang, keep = language.choose(t.clean, gw.store.get_lang(t.key))
+    if keep:
+        gw.store.set_lang(t.key, lang)
+    t.lang = lang
+    i18n.CURRENT.set(lang)
+    if language.switch_word(t.clean) is None:
+        return None
+    log.info("channel=%s kind=language", t.channel)
+    msgs = gw.dialogue("language_set")
+    return Outcome("language", msgs, t.clean, False, collect_buttons(msgs))
+
+
 def step_crisis(gw, t: Turn):
     """Crisis first: both nets on the full text, before anything else looks at it."""
     t.crisis = gw.assess(t.clean[:20000]) if t.clean else CrisisCall(None, None)
@@ -329,7 +348,7 @@ def step_crisis_reply(gw, t: Turn):
     if gw.urgent(t):
         return gw.crisis_reply(t, t.crisis.reply_key or "crisis", t.shown, t.shown)
     if t.crisis.level is not None and t.crisis.reply_key:
-        t.pre = gw.dialogue(t.crisis.reply_key) + t.pre
+        t.pre = gw.dialogue(gw.in_lang(t.crisis.reply_key, t.lang)) + t.pre
     t.forward, t.typed = t.shown, True
     return None
 
@@ -345,7 +364,7 @@ def step_rate_limit(gw, t: Turn):
 
 # (step, typed): `typed` steps apply to typed text only.
 STEPS = [(step_offered, False), (step_menu_number, False), (step_pressed_button, False), (step_clean, True),
-         (step_crisis, True), (step_answer_to_check, True), (step_typed_payload, True),
+         (step_crisis, True), (step_language, True), (step_answer_to_check, True), (step_typed_payload, True),
          (step_injection_guard, True), (step_cut, True), (step_crisis_reply, True),
          (step_rate_limit, False)]
 
@@ -373,7 +392,12 @@ class Gateway:
 
     # -- every line the gateway says comes from content/dialogue.yml --
     def dialogue(self, key: str) -> list[dict]:
-        return self.content.render_dialogue(key)
+        return self.words_in().render_dialogue(key)
+
+    def words_in(self, lang: str | None = None):
+        """The content in the turn's language (bot.i18n.CURRENT, set by step_language)."""
+        other = getattr(self.content, "other", None)
+        return other(lang or i18n.current()) if other else self.content
 
     def note_cut(self) -> str:
         return self.dialogue_text("note_cut", max_chars=f"{self.max_chars:,}")
@@ -388,7 +412,7 @@ class Gateway:
         return self.dialogue_text("note_limited")
 
     def dialogue_text(self, key: str, **ctx) -> str:
-        return " ".join(m["text"] for m in self.content.render_dialogue(key, **ctx))
+        return " ".join(m["text"] for m in self.words_in().render_dialogue(key, **ctx))
 
     # -- the main path --
     async def handle(self, *, channel: str, key: str, sender_id: str, text: str | None = None,
@@ -402,12 +426,16 @@ class Gateway:
         of a Rasa reply that is not in the outcome (the crisis path's background reply)."""
         release = await self.locks.acquire(key)
         handed_over = False
+        lang = self.store.get_lang(key) or i18n.DEFAULT
+        token = i18n.CURRENT.set(lang)
         try:
-            turn = Turn(channel, key, text, payload, typed_payloads, default_offered, number=number)
+            turn = Turn(channel, key, text, payload, typed_payloads, default_offered, number=number,
+                        lang=lang)
             outcome = self.decide(turn)
+            outcome.lang = turn.lang
             if turn.forward is None:
                 return outcome
-            metadata = {"channel": channel, **(extra_metadata or {})}
+            metadata = {"channel": channel, **(extra_metadata or {}), "lang": turn.lang}
             if turn.background:
                 # Crisis first: answered now, Rasa hears the message in the background,
                 # still in this sender's order (the lock is released when it is done).
@@ -416,9 +444,11 @@ class Gateway:
                 handed_over = True
                 return outcome
             outcome = await self.send_to_rasa(turn, sender_id, metadata)
+            outcome.lang = turn.lang
             self.store.set_offered(key, outcome.buttons)
             return outcome
         finally:
+            i18n.CURRENT.reset(token)
             if not handed_over:
                 release()
 
@@ -447,6 +477,14 @@ class Gateway:
                  (time.perf_counter() - start) * 1000)
         return outcome
 
+    def in_lang(self, reply_key: str, lang: str) -> str:
+        """A crisis reply in the conversation's language: a Spanish conversation gets the
+        Spanish reply (the crisis line in Spanish) even for a message the crisis net read as English."""
+        if lang == "es" and not reply_key.endswith("_es") and \
+                reply_key + "_es" in self.words_in("es").dialogue:
+            return reply_key + "_es"
+        return reply_key
+
     def urgent(self, t: Turn) -> bool:
         return t.crisis.level is not None and t.crisis.context != "history"
 
@@ -454,6 +492,7 @@ class Gateway:
         """The crisis or check reply now; `forward` still goes to Rasa in the background
         (unless the rate limit says no: the reply is given all the same)."""
         log.info("channel=%s kind=crisis", t.channel)
+        reply_key = self.in_lang(reply_key, t.lang)
         msgs = self.dialogue(reply_key) + t.pre
         outcome = Outcome("crisis", msgs, shown, t.cut, collect_buttons(msgs), reply_key=reply_key,
                           danger_now="danger" in (reply_key or ""))

@@ -54,6 +54,11 @@ CREATE TABLE IF NOT EXISTS sms_state (
     disclosed INTEGER NOT NULL DEFAULT 0, -- the first-reply disclosure was sent
     pages TEXT                       -- JSON list of pages still to send (Reply MORE)
 );
+CREATE TABLE IF NOT EXISTS lang_choice (
+    key TEXT PRIMARY KEY,            -- sender key (web, api or sms)
+    ts REAL NOT NULL,
+    lang TEXT NOT NULL               -- 'en' | 'es': kept for the conversation (bot/web/language.py)
+);
 """
 
 
@@ -157,6 +162,7 @@ class Store:
             self._db.execute("DELETE FROM transcript WHERE key=?", (key,))
             self._db.execute("DELETE FROM offered WHERE key IN (?, ?)", (key, later_key(key)))
             self._db.execute("DELETE FROM web_session WHERE key=?", (key,))
+            self._db.execute("DELETE FROM lang_choice WHERE key=?", (key,))
             self._db.execute("UPDATE sms_state SET epoch=epoch+1, pages=NULL, ts=? WHERE key=?",
                              (time.time(), key))
 
@@ -186,6 +192,16 @@ class Store:
         """The buttons last offered, or None when nothing was ever offered."""
         rows = self._exec("SELECT buttons FROM offered WHERE key=?", (key,))
         return json.loads(rows[0][0]) if rows else None
+
+    # ---- the conversation's language -----------------------------------------
+    def set_lang(self, key: str, lang: str) -> None:
+        self._exec("INSERT OR REPLACE INTO lang_choice (key, ts, lang) VALUES (?,?,?)",
+                   (key, time.time(), lang))
+
+    def get_lang(self, key: str) -> str | None:
+        """The language kept for this sender, or None before one was chosen or detected."""
+        rows = self._exec("SELECT lang FROM lang_choice WHERE key=?", (key,))
+        return rows[0][0] if rows else None
 
     # ---- SMS ---------------------------------------------------------------
     def _sms_row(self, key: str) -> tuple | None:
@@ -242,6 +258,7 @@ class Store:
                 self._db.execute("DELETE FROM web_session WHERE key=?", (key,))
             self._db.execute("DELETE FROM transcript WHERE ts < ?", (cutoff,))
             self._db.execute("DELETE FROM offered WHERE ts < ?", (cutoff,))
+            self._db.execute("DELETE FROM lang_choice WHERE ts < ?", (cutoff,))
             self._db.execute("UPDATE sms_state SET pages=NULL WHERE ts < ?", (cutoff,))
             # Keep opt-outs (they must last); forget everything else about idle numbers.
             self._db.execute("DELETE FROM sms_state WHERE ts < ? AND opted_out=0", (cutoff,))

@@ -24,7 +24,7 @@ def test_api_round_trip_in_rasa_format(client, fake_rasa):
 def test_api_metadata_from_client_is_ignored(client, fake_rasa):
     client.post("/api/messages", json={"sender": "w", "message": "hi",
                                        "metadata": {"channel": "sms", "x": 1}})
-    assert fake_rasa.received[0]["metadata"] == {"channel": "api"}
+    assert fake_rasa.received[0]["metadata"] == {"channel": "api", "lang": "en"}
 
 
 def test_api_button_payload_just_offered_is_accepted(client, fake_rasa):

@@ -26,9 +26,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot import i18n
 from bot.web import config, shared_state
 from bot.web.config import Settings
-from bot.web.deps import NEUTRAL_SITE, error_page, wants_html, wants_json
+from bot.web.deps import NEUTRAL_SITE, UI, error_page, wants_html, wants_json
 from bot.web.gateway import Gateway, Keys
 from bot.web.middleware import FrontDoorMiddleware
 from bot.web.rasa_client import RasaClient
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
     app.state.settings, app.state.content, app.state.words = settings, content, words
     app.state.keys = Keys(settings.sender_key or secrets.token_hex(32))
     app.state.templates = make_templates(content, words, NEUTRAL_SITE)
+    app.state.uis = _uis(content)
     app.add_middleware(FrontDoorMiddleware, max_body=settings.max_body_bytes,
                        neutral_site=NEUTRAL_SITE, details=words["errors"])
     if settings.cors_origins:
@@ -105,6 +107,16 @@ def create_app(settings: Settings | None = None, *, rasa_transport=None, content
         app.include_router(router)
     _add_error_handlers(app)
     return app
+
+
+def _uis(content) -> dict:
+    """Each language's content, words and templates (deps.ui picks one per request)."""
+    out = {}
+    for lang in i18n.LANGS:
+        c = content.other(lang) if hasattr(content, "other") else content
+        w = words_for(c)
+        out[lang] = UI(lang, c, w, make_templates(c, w, NEUTRAL_SITE))
+    return out
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -289,6 +289,8 @@ def step_language(gw, t: Turn):
     """The language: detected from the message, or asked for; kept for the conversation.
     A message that only names a language ("ESPAÑOL", "english") gets a short welcome in it."""
     lang, keep = language.choose(t.clean, gw.store.get_lang(t.key))
+    if not keep and gw.store.get_lang(t.key) is None:
+        lang = t.lang  # not sure yet: the page's language, not English by default
     if keep:
         gw.store.set_lang(t.key, lang)
     t.lang = lang
@@ -419,14 +421,15 @@ class Gateway:
                      payload: str | None = None, default_offered: list[dict] | None = None,
                      extra_metadata: dict | None = None, typed_payloads: bool = False,
                      on_tool_signal: Callable[[str], None] | None = None,
-                     number: int | None = None) -> Outcome:
+                     number: int | None = None, default_lang: str | None = None) -> Outcome:
         """One message from one sender. `typed_payloads`: a chat widget (API) sends the
         payload of a pressed button as the message text; accept it then, if just offered.
         `on_tool_signal`: told each guided-tool marker ("start"/"end", bot/tool_forget.py)
         of a Rasa reply that is not in the outcome (the crisis path's background reply)."""
         release = await self.locks.acquire(key)
         handed_over = False
-        lang = self.store.get_lang(key) or i18n.DEFAULT
+        # The conversation's language; before one is known, the page's (`default_lang`).
+        lang = self.store.get_lang(key) or i18n.normal(default_lang)
         token = i18n.CURRENT.set(lang)
         try:
             turn = Turn(channel, key, text, payload, typed_payloads, default_offered, number=number,

@@ -77,15 +77,17 @@ def keep_outcome(store, content, gateway, key: str, outcome) -> list[dict]:
     return rows
 
 
-def chat_context(state, sid: str | None) -> dict:
-    """What chat.html needs for this session (none: the first screen)."""
-    greet_texts, greet_buttons = greeting(state.content)
+def chat_context(state, sid: str | None, content=None) -> dict:
+    """What chat.html needs for this session (none: the first screen), in the language of
+    `content` (the page's)."""
+    content = content or state.content
+    greet_texts, greet_buttons = greeting(content)
     turns, anchor, offered = [], None, None
     if sid:
         key = state.keys.web_key(sid)
         turns, anchor = state.store.transcript(key), state.store.anchor(key)
         offered = state.store.get_offered(key)
     settings = state.settings
-    return {"greeting": greet_texts, "turns": view_turns(state.content, turns, anchor=anchor),
+    return {"greeting": greet_texts, "turns": view_turns(content, turns, anchor=anchor),
             "quick": greet_buttons if offered is None else offered, "first_screen": not turns,
             "max_chars": settings.max_chars, "retention_days": settings.retention_days}

@@ -12,6 +12,7 @@ from functools import cached_property
 import jinja2
 import yaml
 
+from bot import i18n
 from bot.content import CONTENT_DIR
 
 PATH = CONTENT_DIR / "web.yml"
@@ -20,8 +21,11 @@ PATH = CONTENT_DIR / "web.yml"
 class Words:
     def __init__(self, content, path=PATH):
         self.content = content
-        with open(path, encoding="utf-8") as fh:
-            self.raw: dict = yaml.safe_load(fh)
+        if path == PATH:  # web.yml in the content's language (its Spanish twin: content/es/)
+            self.raw: dict = i18n.read("web.yml", getattr(content, "lang", i18n.DEFAULT))
+        else:
+            with open(path, encoding="utf-8") as fh:
+                self.raw = yaml.safe_load(fh)
 
     def say(self, section: str, key: str, **fields) -> str:
         return self.content.render_text(self.raw[section][key], **fields)
@@ -49,15 +53,16 @@ def words_for(content) -> Words:
 
 
 @functools.lru_cache(maxsize=None)
-def _raw_file() -> dict:
-    with open(PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def _raw_file(lang: str = i18n.DEFAULT) -> dict:
+    return i18n.read("web.yml", lang)
 
 
 _plain = jinja2.Environment(autoescape=False)
 
 
-def line(section: str, key: str, **fields) -> str:
+def line(section: str, key: str, lang: str | None = None, **fields) -> str:
     """One line of content/web.yml with its fields filled, for code that has no Content
-    (e.g. the SMS pager). Lines that name a contact need Words.say instead."""
-    return _plain.from_string(_raw_file()[section][key]).render(**fields).strip()
+    (e.g. the SMS pager), in `lang` (default: the turn's language, bot.i18n.current()).
+    Lines that name a contact need Words.say instead."""
+    raw = _raw_file(i18n.normal(lang or i18n.current()))
+    return _plain.from_string(raw[section][key]).render(**fields).strip()

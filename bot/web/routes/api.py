@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, constr
 
+from bot import i18n
 from bot.web import crisis_view
 from bot.web.deps import state
 
@@ -27,6 +28,9 @@ class MessageIn(BaseModel):
         "Long messages are cut (the reply says so).")
     metadata: Optional[Dict[str, Any]] = Field(
         None, description="Accepted for compatibility with Rasa's REST channel; ignored.")
+    lang: Optional[str] = Field(
+        None, description="\"en\" or \"es\": answer in this language from now on (a widget's "
+        "language switch). Without it the language is detected from the messages and kept.")
 
     class Config:
         schema_extra = {"example": {"sender": "widget-1234", "message": "Do I get a lawyer?"}}
@@ -73,6 +77,8 @@ async def api_messages(msg: MessageIn, request: Request):
     If the assistant cannot answer, the reply is a short message with people to call.
     """
     st = state(request)
+    if msg.lang in i18n.LANGS:
+        st.store.set_lang(st.keys.api_key(msg.sender), msg.lang)
     outcome = await st.gateway.handle(
         channel="api", key=st.keys.api_key(msg.sender), sender_id=st.keys.api_sender(msg.sender),
         text=msg.message, typed_payloads=True)
@@ -88,8 +94,9 @@ def render(st, recipient: str, outcome) -> list[BotMessage]:
     in_panel = crisis_view.panel_flags(outcome, st.gateway)
     marker = None
     if any(in_panel):
-        info = crisis_view.outcome_panel(st.content, outcome)
-        marker = crisis_view.api_marker(st.content, info["reply"], info["danger_now"])
+        content = st.gateway.words_in(outcome.lang)
+        info = crisis_view.outcome_panel(content, outcome)
+        marker = crisis_view.api_marker(content, info["reply"], info["danger_now"])
     return [BotMessage(recipient_id=recipient, text=m["text"] or None,
                        buttons=m.get("buttons") or None, custom=marker if flag else None)
             for m, flag in zip(outcome.messages, in_panel)]

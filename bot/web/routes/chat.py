@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from bot.web import transcript
-from bot.web.deps import (COOKIE, NEUTRAL_SITE, bad_request, current_sid, page, set_cookie,
-                          state, wants_json)
+from bot import i18n
+from bot.web.deps import (COOKIE, LANG_COOKIE, NEUTRAL_SITE, bad_request, current_sid, lang_of,
+                          page, set_cookie, state, ui, wants_json)
 
 log = logging.getLogger("bot.web")
 router = APIRouter(include_in_schema=False)
@@ -17,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 async def chat_page(request: Request, deleted: str = ""):
-    ctx = transcript.chat_context(state(request), current_sid(request))
+    ctx = transcript.chat_context(state(request), current_sid(request), ui(request).content)
     ctx["deleted"] = deleted == "1"
     return page(request, "chat.html", ctx)
 
@@ -43,24 +44,44 @@ async def chat_post(request: Request):
     if error:
         return bad_request(request, error)
     st, sid = state(request), current_sid(request)
+    before = lang_of(request)  # the switch's choice (cookie) carries into a new conversation
     new = sid is None
     if new:
         sid = secrets.token_urlsafe(32)
         st.store.create_session(st.keys.web_key(sid))
+        if request.cookies.get(LANG_COOKIE) in i18n.LANGS:
+            st.store.set_lang(st.keys.web_key(sid), before)
     key = st.keys.web_key(sid)
-    greet_buttons = transcript.greeting(st.content)[1]
+    greet_buttons = transcript.greeting(ui(request, before).content)[1]
     outcome = await st.gateway.handle(
         channel="web", key=key, sender_id=st.keys.web_sender(sid),
         text=message if payload is None else None, payload=payload, default_offered=greet_buttons,
-        on_tool_signal=lambda which: st.store.mark_tool(key, which))
+        on_tool_signal=lambda which: st.store.mark_tool(key, which), default_lang=before)
     # A finished guided tool's answers stay on screen until the next message,
     # then are blanked in this transcript (Rasa's store blanks them at once).
     st.store.forget_finished_tools(key)
-    new_rows = transcript.keep_outcome(st.store, st.content, st.gateway, key, outcome)
-    resp = _fragments(st, new_rows, outcome) if wants_json(request) else \
+    shown = ui(request, outcome.lang)
+    new_rows = transcript.keep_outcome(st.store, shown.content, st.gateway, key, outcome)
+    resp = _fragments(shown, new_rows, outcome) if wants_json(request) else \
         RedirectResponse("/#last", status_code=303)
     if new:
         set_cookie(request, resp, sid)
+    return resp
+
+
+@router.get("/lang/{code}")
+async def switch_language(request: Request, code: str, back: str = "/"):
+    """The Español / English switch on every page: kept for the conversation (and, before
+    one starts, in a cookie). Works without JavaScript; goes back to the page it was on."""
+    st, sid = state(request), current_sid(request)
+    lang = code if code in i18n.LANGS else i18n.DEFAULT
+    if sid:
+        st.store.set_lang(st.keys.web_key(sid), lang)
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    resp = RedirectResponse(target, status_code=303)
+    resp.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="lax", path="/",
+                    max_age=st.settings.retention_days * 86400)
+    resp.headers["cache-control"] = "no-store"
     return resp
 
 
@@ -76,6 +97,7 @@ def _fragments(st, new_rows: list[dict], outcome) -> JSONResponse:
         "quick_replies": env.get_template("_quick.html").render(ctx),
         # read out once by screen readers (a live status outside the buttons)
         "quick_status": st.content.render_text(status, n=n) if n else "",
+        "lang": outcome.lang,
     })
     resp.headers["cache-control"] = "no-store"
     return resp
@@ -100,6 +122,7 @@ async def delete_conversation(request: Request):
     resp: Response = JSONResponse({"deleted": True}) if wants_json(request) else \
         RedirectResponse("/?deleted=1", status_code=303)
     resp.delete_cookie(COOKIE, path="/")
+    resp.delete_cookie(LANG_COOKIE, path="/")
     return resp
 
 
@@ -109,6 +132,7 @@ async def leave(request: Request):
     resp: Response = JSONResponse({"left": True, "go": NEUTRAL_SITE}) if wants_json(request) else \
         RedirectResponse(NEUTRAL_SITE, status_code=303)
     resp.delete_cookie(COOKIE, path="/")
+    resp.delete_cookie(LANG_COOKIE, path="/")
     resp.headers["clear-site-data"] = '"cache", "storage"'
     resp.headers["cache-control"] = "no-store"
     return resp

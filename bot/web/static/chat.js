@@ -106,6 +106,11 @@
       crisis = /^crisis/.test(data.kind || "") && panels.length ? panels[panels.length - 1] : null;
       if (crisis && crisis.scrollIntoView) { crisis.scrollIntoView({ block: "start" }); return; }
       var added = Array.prototype.slice.call(log.children, before);
+      // The conversation switched language (detected, or asked for): the replies say so
+      // to screen readers; the page around them follows on the next load.
+      if (data.lang && data.lang !== document.documentElement.lang) {
+        added.forEach(function (el) { if (!/msg-user/.test(el.className)) { el.setAttribute("lang", data.lang); } });
+      }
       showFirst(added.filter(function (el) { return !/msg-user/.test(el.className); })[0] || added[0]);
       moved = true;
     }).catch(function () {

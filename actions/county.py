@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.topic_reply import answer_topic, follow_ups
 from actions.common import content, current_state, entity_values, send
 from bot import counties, states
-from bot.content import STATES, County
+from bot.content import County
 
 # California statuses are what DRC's December 2021 lists say; New York's is "required".
 STATUS_LINES = {"has_aot": "county_has_aot", "no_aot": "county_no_aot",
@@ -88,7 +88,7 @@ class ActionCountyLookup(Action):
         if found.how == "ambiguous":
             msgs = c.render_dialogue("county_ambiguous", name=found.candidates[0].name)
             msgs[-1]["buttons"] = [
-                {"title": c.piece("county_choice", name=x.name, state_name=STATES[x.state]),
+                {"title": c.piece("county_choice", name=x.name, state_name=c.states[x.state]),
                  "payload": f'/inform_county{{"county": "{x.key}"}}'} for x in found.candidates]
             send(dispatcher, msgs)
             return []

@@ -38,8 +38,8 @@ def answer_topic(dispatcher: CollectingDispatcher, topic_id: str, state: str | N
     messages = c.render_topic(topic)
     if state in STATES and topic.state not in (state, ALL):
         # A topic that exists only for another state: say so plainly first.
-        messages = c.render_dialogue("topic_other_state", topic_state=STATES[topic.state],
-                                     state_name=STATES[state]) + messages
+        messages = c.render_dialogue("topic_other_state", topic_state=c.states[topic.state],
+                                     state_name=c.states[state]) + messages
     offer = tool_offer(topic_id, topic.state)
     if offer:  # the guided tool for this topic, one tap away
         messages[-1].setdefault("buttons", []).append(offer)
@@ -132,5 +132,5 @@ def answer_state_given(dispatcher: CollectingDispatcher, tracker: Tracker,
     topic_id = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
     if topic_id and topic_id in c.topics:
         return answer_topic(dispatcher, topic_id, state)
-    send(dispatcher, c.render_dialogue("state_noted", state_name=STATES[state or ""]))
+    send(dispatcher, c.render_dialogue("state_noted", state_name=c.states[state or ""]))
     return []

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
-import yaml
 
 from bot import i18n, paths
 from bot.bank import load_bank, payload_for

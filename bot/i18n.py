@@ -49,11 +49,20 @@ def current() -> str:
     return CURRENT.get()
 
 
+# Where a key of NON_TEXT holds words after all: web.yml is all page chrome (its
+# "sources" is a label); an eligibility question's `short` name is read in the summary;
+# counties.yml's `counties` list holds the notes, and its `as_of` is shown as written.
+_TEXT_IN = {"web.yml": NON_TEXT, "tools.yml": {"short"}, "counties.yml": {"counties", "as_of"},
+            "glossary.yml": {"aliases"}}  # the words Spanish speakers use for a term
+# Placeholders a Spanish twin may add: the crisis line's Spanish service (press 2, AYUDA).
+_TWIN_MAY_ADD = re.compile(r"\{\{\s*contacts\.crisis_988\.spanish\.\w+\s*\}\}")
+
+
 def non_text(key: Any, rel: str) -> bool:
     """Whether `key` of content/<rel> holds data rather than words (left out of a twin)."""
-    if key == "aliases" and rel.endswith("glossary.yml"):
-        return False  # the words Spanish speakers use for a term (added to the English ones)
-    if key == "name" and rel.endswith("counties.yml"):
+    if key in _TEXT_IN.get(rel, ()):
+        return False
+    if key == "name" and rel == "counties.yml":
         return True  # county names are names
     return key in NON_TEXT
 
@@ -93,9 +102,12 @@ def _added_aliases(english: dict, twin: dict, rel: str) -> dict:
 
 
 # ---- checks (tests/test_spanish_twins.py) ------------------------------------------------
-def facts(text: str) -> tuple[list[str], list[str]]:
-    """The placeholders and the digits of a line: what a twin must keep exactly."""
-    holders = sorted(h.replace(" ", "") for h in _PLACEHOLDER.findall(text))
+def facts(text: str, twin: bool = False) -> tuple[list[str], list[str]]:
+    """The placeholders (their names: words in quotes inside them are language) and the
+    digits of a line: what a twin must keep exactly. The crisis line's Spanish-service
+    placeholders do not count: a Spanish line may add them (press 2, AYUDA)."""
+    text = _TWIN_MAY_ADD.sub(" ", text)
+    holders = sorted(re.sub(r"\s+|'[^']*'|\"[^\"]*\"", "", h) for h in _PLACEHOLDER.findall(text))
     return holders, sorted(_DIGITS.findall(_PLACEHOLDER.sub(" ", text)))
 
 
@@ -116,8 +128,8 @@ def _compare(en: Any, es: Any, where: str, rel: str, out: list[str]) -> None:
     elif isinstance(en, str):
         if not isinstance(es, str) or not es.strip():
             out.append(f"{where}: the twin must be a line of text")
-        elif facts(en) != facts(es):
-            out.append(f"{where}: placeholders or digits differ: {facts(en)} vs {facts(es)}")
+        elif facts(en) != facts(es, twin=True):
+            out.append(f"{where}: placeholders or digits differ: {facts(en)} vs {facts(es, True)}")
 
 
 def _compare_dict(en: dict, es: Any, where: str, rel: str, out: list[str]) -> None:
@@ -136,7 +148,7 @@ def _compare_dict(en: dict, es: Any, where: str, rel: str, out: list[str]) -> No
                 _compare(v, es[k], f"{where}.{k}", rel, out)
             else:
                 out.append(f"{where}.{k}: no Spanish")
-    extra = [k for k in es if k not in en and not (k == "aliases" and not non_text(k, rel))]
+    extra = [k for k in es if k not in en and not (k == "aliases" and rel == "glossary.yml")]
     out += [f"{where}.{k}: not in the English file" for k in extra]
 
 
@@ -146,9 +158,9 @@ def _compare_list(en: list, es: Any, where: str, rel: str, out: list[str]) -> No
     elif all(isinstance(x, str) for x in en):
         if not all(isinstance(x, str) for x in es):
             out.append(f"{where}: the twin must be a list of lines")
-        elif facts(" ".join(en)) != facts(" ".join(es)):
+        elif facts(" ".join(en)) != facts(" ".join(es), twin=True):
             out.append(f"{where}: placeholders or digits differ: {facts(' '.join(en))} vs "
-                       f"{facts(' '.join(es))}")
+                       f"{facts(' '.join(es), True)}")
     elif len(en) != len(es):
         out.append(f"{where}: {len(es)} items, English has {len(en)}")
     else:
@@ -179,6 +191,7 @@ def text_files() -> list[str]:
 
 
 # Files with no words of their own for a person: names of documents (sources.yml, shown as
-# published), the topic registry, and the crisis detector's patterns and training phrases
-# (the crisis replies themselves are in dialogue.yml).
-_NO_TWIN = frozenset({"sources.yml", "topics.yml", "crisis_patterns.yml", "crisis_training.yml"})
+# published), the topic registry, the crisis detector's patterns and training phrases
+# (the crisis replies themselves are in dialogue.yml), and the language switch words.
+_NO_TWIN = frozenset({"sources.yml", "topics.yml", "crisis_patterns.yml", "crisis_training.yml",
+                      "languages.yml"})

@@ -17,6 +17,7 @@ from bot import i18n
 COOKIE = "aot_sid"
 SID_RE = re.compile(r"[A-Za-z0-9_-]{32,100}")
 NEUTRAL_SITE = "https://www.weather.gov/"
+VARY_ON_LANGUAGE = ",".join(("Cookie", "Accept-Language"))  # request headers the language comes from
 
 
 def state(request: Request):
@@ -62,7 +63,7 @@ def page(request: Request, name: str, ctx: dict, status: int = 200,
     resp = shown.templates.TemplateResponse(request, name, ctx, status_code=status)
     # A cached page must not be served in the other language (the switch, the cookie).
     resp.headers["cache-control"] = "private, max-age=300" if cache else "no-store"
-    resp.headers["vary"] = "Cookie, Accept-Language"
+    resp.headers["vary"] = VARY_ON_LANGUAGE
     resp.headers["content-language"] = shown.lang
     return resp
 

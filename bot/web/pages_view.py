@@ -10,8 +10,17 @@ from bot.content import LAWS, STATES
 from bot.web.gateway import collect_buttons
 
 
+def _names(content) -> dict:
+    """State names in the page's language (content/states.yml or its Spanish twin)."""
+    return getattr(content, "states", None) or STATES
+
+
+def _laws(content) -> dict:
+    return getattr(content, "laws", None) or LAWS
+
+
 def state_names(words) -> dict:
-    return {**STATES, "ALL": words["topics"]["both_states"]}
+    return {**_names(getattr(words, "content", None)), "ALL": words["topics"]["both_states"]}
 
 
 def render_topic(content, topic) -> dict:
@@ -35,7 +44,8 @@ def topic_groups(content, words) -> list[dict]:
         items = [render_topic(content, by_state[st]) for by_state in content.topics.values()
                  if st in by_state]
         if items:
-            groups.append({"state": st, "name": names[st], "law": LAWS.get(st), "entries": items})
+            groups.append({"state": st, "name": names[st], "law": _laws(content).get(st),
+                           "entries": items})
     return groups
 
 
@@ -49,7 +59,8 @@ def topic_versions(content, words, topic_id: str) -> dict | None:
     if not by_state:
         return None
     names = state_names(words)
-    versions = [{"state": s, "name": names.get(s, s), "law": LAWS.get(s), **render_topic(content, t)}
+    versions = [{"state": s, "name": names.get(s, s), "law": _laws(content).get(s),
+                 **render_topic(content, t)}
                 for s, t in by_state.items()]
     return {"topic_id": topic_id, "versions": versions, "title": next(iter(by_state.values())).title}
 
@@ -57,12 +68,12 @@ def topic_versions(content, words, topic_id: str) -> dict | None:
 def county_groups(content) -> dict:
     """Counties by state, with the list's date and source, and counts by status."""
     groups = []
-    for st, name in STATES.items():
+    for st, name in _names(content).items():
         rows = sorted((c for c in content.counties if c.state == st), key=lambda c: c.name)
         if not rows:
             continue
         src_id = content.county_meta.get("source", {}).get(st)
-        groups.append({"state": st, "name": name, "law": LAWS.get(st), "rows": rows,
+        groups.append({"state": st, "name": name, "law": _laws(content).get(st), "rows": rows,
                        "as_of": content.county_meta.get("as_of", {}).get(st),
                        "source": content.sources.get(src_id) if src_id else None})
     labels = content.county_meta["status_labels"]  # content/counties.yml

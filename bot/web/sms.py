@@ -31,6 +31,7 @@ import logging
 import re
 import unicodedata
 
+from bot import i18n
 from bot.web import sms_forms
 from bot.web.gateway import Gateway, collect_buttons
 from bot.web.text import clean_text, not_said
@@ -46,7 +47,12 @@ GSM_CHARS = frozenset(GSM_BASIC + GSM_EXT)
 SEGMENT = 153             # septets per part of a concatenated message
 MAX_SEGMENTS = 3
 SMS_LIMIT = SEGMENT * MAX_SEGMENTS  # 459
-MORE_SUFFIX = "\n\n" + line("sms", "more")
+MORE_SUFFIX = "\n\n" + line("sms", "more", lang="en")
+
+
+def more_suffix() -> str:
+    """'Reply MORE ...' in the conversation's language (bot.i18n.current())."""
+    return "\n\n" + line("sms", "more")
 
 _REPLACE = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
@@ -138,10 +144,11 @@ def paginate(text: str, limit: int = SMS_LIMIT) -> list[str]:
     """Pages of at most `limit` septets; every page but the last ends with 'Reply MORE'."""
     rest = text.strip()
     pages: list[str] = []
-    budget = limit - septets(MORE_SUFFIX)
+    suffix = more_suffix()
+    budget = limit - septets(suffix)
     while septets(rest) > limit:
         cut = _cut_point(rest, budget)
-        pages.append(rest[:cut].rstrip() + MORE_SUFFIX)
+        pages.append(rest[:cut].rstrip() + suffix)
         rest = rest[cut:].lstrip()
     if rest:
         pages.append(rest)
@@ -161,17 +168,23 @@ def compose(messages: list[dict]) -> str:
 
 
 # ---- keywords (only as a lone word) -----------------------------------------------------------
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
-START_WORDS = {"START", "UNSTOP", "YES"}   # opt back in (only matter once opted out)
-HELP_WORDS = {"HELP", "INFO"}
-DELETE_WORDS = {"DELETE"}
-MORE_WORDS = {"MORE"}
+# English and Spanish (accents optional). A Spanish keyword also sets the conversation's
+# language (SPANISH_WORDS); ESPAÑOL / ENGLISH themselves are read by the gateway
+# (bot/web/language.py), like the web's switch.
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE",
+              "PARAR", "CANCELAR", "BAJA"}
+START_WORDS = {"START", "UNSTOP", "YES", "COMENZAR", "INICIAR"}   # opt back in (once opted out)
+HELP_WORDS = {"HELP", "INFO", "AYUDA"}
+DELETE_WORDS = {"DELETE", "BORRAR"}
+MORE_WORDS = {"MORE", "MAS"}
+SPANISH_WORDS = {"PARAR", "CANCELAR", "BAJA", "COMENZAR", "INICIAR", "AYUDA", "BORRAR", "MAS"}
 
 
 def keyword(body: str | None) -> str | None:
-    """The keyword when the whole message is one word ("stop", " STOP. "), else None.
+    """The keyword when the whole message is one word ("stop", " STOP. ", "más"), else None.
     "stop all" and "opt-out" count as STOPALL and OPTOUT: carriers treat them so."""
-    word = (body or "").strip().strip(".!?,;:'\"()").strip()
+    word = (body or "").strip().strip(".!?,;:'\"()¡¿").strip()
+    word = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
     word = re.sub(r"(?i)^(stop|opt)[\s-]+(all|out)$", r"\1\2", word)
     if re.fullmatch(r"[A-Za-z]+", word):
         return word.upper()
@@ -213,7 +226,7 @@ def deleted_text(content) -> str:
 def nothing_more_text(content=None) -> str:
     from bot.content import load
 
-    return _dialogue_text(content or load(), "sms_nothing_more")
+    return _dialogue_text(content or load(i18n.current()), "sms_nothing_more")
 
 
 
@@ -233,7 +246,8 @@ def crisis_texts(gw: Gateway, outcome) -> list[str]:
     from bot.web.crisis_view import panel_flags
 
     key = getattr(outcome, "reply_key", None) or outcome.kind
-    form = gw.content.render_dialogue(crisis_sms_key(gw.content, key))
+    content = gw.words_in(getattr(outcome, "lang", None))
+    form = content.render_dialogue(crisis_sms_key(content, key))
     notes = [m for m, in_panel in zip(outcome.messages, panel_flags(outcome, gw)) if not in_panel]
     rest = [{"text": m["text"]} for m in form[1:] + notes]
     if outcome.buttons:
@@ -243,10 +257,23 @@ def crisis_texts(gw: Gateway, outcome) -> list[str]:
 
 # ---- one text message in, the reply out -------------------------------------------------------
 async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | None:
-    """The reply to one text message: one text, or a list (a crisis), or None (silence)."""
-    store, content, keys = gw.store, gw.content, gw.keys
-    key = keys.sms_key(phone)
+    """The reply to one text message: one text, or a list (a crisis), or None (silence),
+    in the conversation's language (a Spanish keyword sets it)."""
+    key = gw.keys.sms_key(phone)
     word = keyword(body)
+    if word in SPANISH_WORDS:
+        gw.store.set_lang(key, "es")
+    lang = gw.store.get_lang(key) or i18n.DEFAULT
+    token = i18n.CURRENT.set(lang)
+    try:
+        return await _handle_sms(gw, phone, body, key, word, gw.words_in(lang))
+    finally:
+        i18n.CURRENT.reset(token)
+
+
+async def _handle_sms(gw: Gateway, phone: str, body: str, key: str, word: str | None,
+                      content) -> str | list[str] | None:
+    store, keys = gw.store, gw.keys
 
     if word in STOP_WORDS:
         if store.sms_opted_out(key):
@@ -271,10 +298,12 @@ async def handle_sms(gw: Gateway, phone: str, body: str) -> str | list[str] | No
         page, left = store.sms_pop_page(key)
         if page and not left:  # the last page shows the whole menu: its numbers work now
             store.offer_later_now(key)
-        return page or nothing_more_text()
+        return page or nothing_more_text(content)
 
     outcome = await gw.handle(channel="sms", key=key, sender_id=keys.sms_sender(phone, store.sms_epoch(key)),
                               text=body, number=menu_choice(body))
+    i18n.CURRENT.set(outcome.lang)  # the message may have switched the language
+    content = gw.words_in(outcome.lang)
     if outcome.kind in ("choose", "more_first"):  # about the menu: no notice, no paging
         return compose(outcome.messages)
     if outcome.kind.startswith("crisis"):
@@ -310,14 +339,15 @@ def _opted_out_reply(gw: Gateway, key: str, word: str | None, body: str) -> str 
     if word in START_WORDS:
         gw.store.sms_set_opt_out(key, False)
         log.info("channel=sms kind=opt_in")
-        return start_text(gw.content)
+        return start_text(gw.words_in())
     if gw.detect(clean_text(body)[:20000]):
         log.info("channel=sms kind=crisis_opted_out")
-        return crisis_first_text(gw.content)
+        content = gw.words_in()
+        return crisis_first_text(content, "crisis_es" if i18n.current() == "es" else None)
     return None
 
 
 def _first_page(store, key: str, text: str) -> str:
     pages = paginate(to_gsm7(text))
     store.sms_set_pages(key, pages[1:])
-    return pages[0] if pages else nothing_more_text()
+    return pages[0] if pages else nothing_more_text(None)

@@ -27,9 +27,10 @@ FALLBACK_OFFSETS = {CA: -8, NY: -5}
 # bot/entity_rules.py, and replies to "California or New York?").
 SYNONYMS = {
     CA: ["california", "calif", "cali", "laura's law", "lauras law", "laura law", "lauras laws",
-         "ley de laura", "welfare and institutions code"],
+         "ley de laura", "ley laura", "welfare and institutions code", "estado de california"],
     NY: ["new york", "new york state", "nys", "ny state", "kendra's law", "kendras law",
-         "kendra law", "kendra's laws", "mental hygiene law"],
+         "kendra law", "kendra's laws", "mental hygiene law", "nueva york", "nueva yok",
+         "estado de nueva york", "ley de kendra", "ley kendra"],
 }
 # Short forms read only in a reply to "California or New York?" (in other messages only
 # the capitals "CA" and "NY" count: "ca" is noise, and "NYC" names a county).
@@ -54,7 +55,8 @@ def alone(text: str) -> str | None:
     """A message that is only a state, as people text it ("ca", "NY", "cali", "new york?");
     None otherwise. Only the whole message counts: "ca" inside a sentence is noise."""
     low = re.sub(r"[^a-z' ]+", " ", (text or "").lower()).strip()
-    low = re.sub(r"^(in|for|the|its|it's|im in|i'm in|we're in|were in)\s+", "", low)
+    low = re.sub(r"^(in|for|the|its|it's|im in|i'm in|we're in|were in|"
+                 r"en|estoy en|estamos en|vivo en|vivimos en|es en|el estado de|y en)\s+", "", low)
     for st in CODES:
         if low in SYNONYMS[st] or low in REPLY_SHORT_FORMS[st] or low.replace(" ", "") == st.lower():
             return st

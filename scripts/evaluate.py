@@ -465,13 +465,17 @@ def offtopic_section(off: dict[str, dict], numbers: dict | None) -> list[str]:
 
 
 def kept_real_section(path: Path) -> list[str]:
-    """The independent real-question section scripts/evaluate_real.py wrote into this report
-    (between its REAL_BEGIN / REAL_END markers): kept, so the report stays the one place."""
+    """The independent real-question sections scripts/evaluate_real.py and
+    scripts/evaluate_spanish.py wrote into this report (between their markers): kept, so
+    the report stays the one place."""
     import re
 
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    found = re.search(r"<!-- REAL_BEGIN.*?<!-- REAL_END -->", text, re.DOTALL)
-    return ["", found.group(0), ""] if found else []
+    out = []
+    for begin, end in (("REAL_BEGIN", "REAL_END"), ("SPANISH_BEGIN", "SPANISH_END")):  # + evaluate_spanish.py's
+        found = re.search(rf"<!-- {begin}.*?<!-- {end} -->", text, re.DOTALL)
+        out += ["", found.group(0), ""] if found else []
+    return out
 
 
 def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, plots: list[str],

@@ -29,7 +29,7 @@ SYNONYMS = {
     CA: ["california", "calif", "cali", "laura's law", "lauras law", "laura law", "lauras laws",
          "ley de laura", "welfare and institutions code"],
     NY: ["new york", "new york state", "nys", "ny state", "kendra's law", "kendras law",
-         "kendra law", "kendra's laws", "mental hygiene law"],
+         "kendra law", "kendra's laws", "mental hygiene law", "nueva york", "ley de kendra"],
 }
 # Short forms read only in a reply to "California or New York?" (in other messages only
 # the capitals "CA" and "NY" count: "ca" is noise, and "NYC" names a county).

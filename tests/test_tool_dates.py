@@ -50,6 +50,7 @@ def test_dates_people_write_are_read(text, expected):
     ("February 29 2026", "impossible"),       # 2026 is not a leap year
     ("April 31", "impossible"),
     ("13/45/2026", "unreadable"),
+    ("20/11/2026", "day_first"),              # day first: said so, never turned around
     ("next blursday", "unreadable"),
     ("on the 3rd", "unreadable"),             # no month: ask, never guess
     ("", "unreadable"),

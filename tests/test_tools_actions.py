@@ -177,6 +177,13 @@ def test_new_york_timeline_when_the_length_is_not_known():
     assert "Since 2013" in text and "written before 2013" in text
 
 
+def test_a_start_given_as_weeks_ago_and_a_length_in_one_message():
+    """'2 weeks ago' is the start date, not the order's length; '6 months' still is."""
+    chat = Chat(slots={"state": "CA"}).start("calc_order_timeline", "my order started 2 weeks ago, for 6 months")
+    assert chat.active_loop is None
+    assert "Order start: Sunday, November 8, 2026. Length: 6 months." in chat.all_text
+
+
 def test_new_york_timeline_with_a_length():
     chat = Chat(slots={"state": "NY"}).start("calc_order_timeline", "order began march 3 2026 for a year")
     text = chat.all_text

@@ -14,11 +14,12 @@ from datetime import date, timedelta
 import holidays
 import yaml
 
-from bot import states
+from bot import i18n, states
 from bot.content import CONTENT_DIR, legal_number
 
 # Welf. & Inst. Code § 5346(d)(1): the same number the answers' prose uses.
 HEARING_COURT_DAYS = legal_number("ca_hearing_days")
+OBSERVED = " (observed)"  # how the holidays package and court_holidays() mark a moved day
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,7 +53,7 @@ def court_holidays(year: int) -> dict[date, str]:
     removed = set(cfg.get("remove", []))
     out: dict[date, str] = {}
     for day, names in holidays.US(subdiv=states.CA, years=year).items():  # type: ignore[attr-defined]
-        kept = [n for n in names.split("; ") if n.replace(" (observed)", "") not in removed]
+        kept = [n for n in names.split("; ") if n.replace(OBSERVED, "") not in removed]
         if kept and day.weekday() < 5:
             out[day] = "; ".join(kept)
     for extra in cfg.get("add", []):
@@ -61,10 +62,30 @@ def court_holidays(year: int) -> dict[date, str]:
         else:
             actual = _nth_weekday(year, extra["month"], extra["weekday"], extra["nth"])
         observed = _observed(actual)
-        name = extra["name"] if observed == actual else f"{extra['name']} (observed)"
+        name = extra["name"] if observed == actual else extra["name"] + OBSERVED
         if observed.year == year:
             out[observed] = name
     return dict(sorted(out.items()))
+
+
+@functools.lru_cache(maxsize=None)
+def local_names(lang: str) -> dict[str, str]:
+    """English holiday name -> its name in `lang`, from content/court_holidays.yml and its
+    twin: the names in `add`, and the courts' own lists (`checked`), paired by date, both
+    as the list writes them and as the calendar above names that day (the holidays
+    package says "Day After Thanksgiving"). A name the twin does not have stays in English
+    (the caller marks "(observed)" in the turn's language)."""
+    if i18n.normal(lang) == i18n.DEFAULT:
+        return {}  # English: the calendar's own names, as they have always been shown
+    english, local = i18n.read("court_holidays.yml"), i18n.read("court_holidays.yml", lang)
+    pairs = {e["name"]: t["name"] for e, t in zip(english.get("add", []), local.get("add", []))}
+    for year, days in english.get("checked", {}).items():
+        for day, name in days.items():
+            theirs = local.get("checked", {}).get(year, {}).get(day, name)
+            for ours in (name, court_holidays(int(year)).get(day, "")):
+                if ours and OBSERVED not in ours and ";" not in ours:
+                    pairs.setdefault(ours, theirs)
+    return pairs
 
 
 def holiday_name(d: date) -> str | None:

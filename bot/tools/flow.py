@@ -16,8 +16,8 @@ from bot.content import Content, load
 from bot import i18n, states
 from bot.states import today
 from bot.topics import registry
-from bot.tools import court_days, replies, timeline
-from bot.tools.dates import DateProblem, ParsedDate, long_date, parse_date, parse_length
+from bot.tools import court_days, replies, timeline, wording
+from bot.tools.dates import DateProblem, ParsedDate, long_date, parse_date, parse_length, plain
 
 TOOL_FOR_INTENT = registry().tool_for_intent()  # content/topics.yml `tools`
 # Intents that may be a clumsy answer rather than a new question: ask again, do not leave.
@@ -76,9 +76,11 @@ def start(tool: str, text: str, state: str | None, today: date) -> tuple[dict, l
     elif tool == "timeline":
         msgs = [_say(t["timeline"]["intro"])]
         found = parse_date(text, today)
+        rest = plain(text)
         if isinstance(found, ParsedDate):
             answers["start"] = found.value.isoformat()
-        length = parse_length(text) if "ago" not in (text or "").lower() else None
+            rest = rest.replace(found.phrase, " ")  # "2 weeks ago", "hace 2 semanas": no length
+        length = parse_length(rest)
         if isinstance(length, tuple):
             answers["length"] = list(length)
     else:
@@ -141,14 +143,10 @@ def question(answers: dict) -> list[dict]:
 
 def _criterion_question(answers: dict, criterion_id: str) -> str:
     criterion = next(c for c in _criteria(answers["state"]) if c["id"] == criterion_id)
-    who = answers.get("who", "you")
     if answers.get("who_kind") == "self":
         return criterion["self"]
-    return _c().render_text(criterion["other"], who=who, whose=_possessive(who))
-
-
-def _possessive(who: str) -> str:
-    return f"{who}'" if who.endswith("s") else f"{who}'s"
+    who, whose = wording.who(answers)
+    return _c().render_text(criterion["other"], who=who, whose=whose)
 
 
 # ---- reading a reply ----------------------------------------------------------------
@@ -188,7 +186,7 @@ def _tried_to_answer(step: str, text: str, today: date) -> bool:
     whatever the model made of it ("Feb 30" can look like a county name)."""
     if step in ("filed", "start"):
         found = parse_date(text, today)
-        return isinstance(found, DateProblem) and found.kind in ("impossible", "too_far")
+        return isinstance(found, DateProblem) and found.kind in ("impossible", "too_far", "day_first")
     return step == "length" and bool(re.search(r"\d", text or ""))
 
 
@@ -252,6 +250,8 @@ def date_problem(problem: DateProblem) -> list[dict]:
     if problem.kind == "impossible":
         return _lines(common["date_impossible"], month=problem.month_name, year=problem.year,
                       day=problem.day)
+    if problem.kind == "day_first":
+        return _lines(common["date_day_first"])
     if problem.kind == "too_far":
         return _lines(common["date_too_far"], date=long_date(problem.value))  # type: ignore[arg-type]
     return _lines(common["date_unreadable"])
@@ -271,25 +271,19 @@ def _cite(citation: str, sources: list[str]) -> dict:
     return {"text": _c().cite(citation, sources)}
 
 
-def _join(items: list[str], sep: str = ",") -> str:
-    """'a and b', 'a, b, and c' (dates, which hold commas, use sep=';')."""
-    if len(items) <= 2:
-        return " and ".join(items)
-    return f"{sep} ".join(items[:-1]) + f"{sep} and " + items[-1]
-
-
 def hearing_result(filed: date) -> list[dict]:
     t = _t()["hearing"]
     d = court_days.hearing_deadline(filed)
     msgs = _lines(t["result"], filed=long_date(filed), deadline=long_date(d.deadline))
     if d.skipped_holidays:
-        names = [f"{name} ({day:%A}, {day:%B} {day.day})" for day, name in d.skipped_holidays]
-        msgs.append(_say(t["skipped"], holidays=_join(names, sep=";")))
+        names = [wording.holiday(day, name) for day, name in d.skipped_holidays]
+        msgs.append(_say(t["skipped"], holidays=wording.join(names, dates=True)))
     if d.filed_on_closed_day:
         msgs.append(_say(t["filed_closed"], filed=long_date(filed)))
     if d.unchecked_years:
-        msgs.append(_say(t["unchecked_year"], checked=_join([str(y) for y in court_days.checked_years()]),
-                         years=_join([str(y) for y in d.unchecked_years])))
+        msgs.append(_say(t["unchecked_year"],
+                         checked=wording.join([str(y) for y in court_days.checked_years()]),
+                         years=wording.join([str(y) for y in d.unchecked_years])))
     msgs += _lines(t["after"])
     msgs.append(_cite(t["citation"], t["source"]))
     return msgs
@@ -322,7 +316,8 @@ def timeline_result(answers: dict, today: date) -> list[dict]:
     if length == "unsure":
         length = ["months", timeline.CA_MAX_MONTHS]
     tl = timeline.ca_timeline(start, tuple(length))
-    affidavits = _join([long_date(d) for d in tl.affidavits], sep=";") or _c().render_text(t["no_affidavits"])
+    affidavits = wording.join([long_date(d) for d in tl.affidavits], dates=True) \
+        or _c().render_text(t["no_affidavits"])
     msgs = _lines(t[states.CA], start=long_date(start), length=_length_words(length),
                   affidavits=affidavits, end=long_date(tl.end))
     if tl.end < today:
@@ -336,14 +331,14 @@ def timeline_result(answers: dict, today: date) -> list[dict]:
 
 def eligibility_result(answers: dict) -> list[dict]:
     t, st = _t()["eligibility"], answers["state"]
-    who, kind = answers.get("who", "you"), answers.get("who_kind", "self")
+    who, kind = wording.who(answers)[0], answers.get("who_kind", "self")
     by_value: dict[str, list[str]] = {"yes": [], "no": [], "unsure": []}
     for criterion in _criteria(st):
         by_value[answers.get("criteria", {}).get(criterion["id"], "unsure")].append(criterion["short"])
     msgs = [_say(t["summary_intro"]["self" if kind == "self" else "other"], who=who)]
     for value, key in (("yes", "summary_yes"), ("no", "summary_no"), ("unsure", "summary_unsure")):
         if by_value[value]:
-            msgs.append(_say(t[key], items=_join(by_value[value])))
+            msgs.append(_say(t[key], items=wording.join(by_value[value])))
     msgs.append(_say(t["all_needed"][st]))
     if by_value["no"]:
         msgs.append(_say(t["some_no"]))
@@ -378,7 +373,9 @@ def nothing_to_stop() -> list[dict]:
     return _lines(_t()["common"]["nothing_to_stop"])
 
 
-_FILED_OR_STARTED = re.compile(r"\b(fil(e|ed|ing)|start(ed|s)?|beg[au]n|order(ed)?|served|got papers)\b")
+_FILED_OR_STARTED = re.compile(r"\b(fil(e|ed|ing)|start(ed|s)?|beg[au]n|order(ed)?|served|got papers|"
+                               r"present\w*|empez\w*|empiez\w*|comenz\w*|inici\w*|orden\w*|"
+                               r"notific\w*|entregaron)\b")  # on the text without accents
 
 
 def tool_for_general_question(topic_id: str | None, text: str,
@@ -387,7 +384,7 @@ def tool_for_general_question(topic_id: str | None, text: str,
     ("they filed on March 3, when is the hearing?") is answered by the calculator
     (topics with `dated_question_starts_tool` in content/topics.yml)."""
     tool = registry().general_to_tool().get(topic_id or "")
-    low = (text or "").lower()
+    low = plain(text)
     if tool and _FILED_OR_STARTED.search(low) and isinstance(parse_date(low, today(state)), ParsedDate):
         return tool
     return None

@@ -20,7 +20,7 @@ def tool_outputs() -> dict[str, list[str]]:
         a: dict[str, Any] = {"tool": "timeline", "state": st, "start": "2026-03-03", "length": length}
         out[f"timeline_{st}{'_unsure' if length == 'unsure' else ''}"] = flow.timeline_result(a, TODAY)
     for st in states.CODES:
-        for kind, who in (("self", "you"), ("other", "your son")):
+        for kind, who in (("self", "self"), ("other", "son")):
             a = {"tool": "eligibility", "state": st, "who_kind": kind, "who": who, "status": "asking",
                  "criteria": {}}
             questions = []

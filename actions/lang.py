@@ -36,4 +36,4 @@ def install() -> None:
             i18n.CURRENT.reset(token)
 
     run._aot_lang = True  # type: ignore[attr-defined]
-    ActionExecutor.run = run  # type: ignore[method-assign]
+    ActionExecutor.run = run

@@ -53,10 +53,10 @@ class Lexical:
     def _vectorizers(vocabularies: Optional[list[dict]] = None) -> list:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        specs = [dict(ngram_range=(1, 2)), dict(analyzer="char_wb", ngram_range=(2, 5))]
-        vocab = vocabularies or [None, None]
-        return [TfidfVectorizer(sublinear_tf=True, lowercase=True, vocabulary=v, **s)
-                for s, v in zip(specs, vocab)]
+        vocab: list[Any] = list(vocabularies) if vocabularies else [None, None]
+        return [TfidfVectorizer(sublinear_tf=True, lowercase=True, vocabulary=vocab[0], ngram_range=(1, 2)),
+                TfidfVectorizer(sublinear_tf=True, lowercase=True, vocabulary=vocab[1],
+                                analyzer="char_wb", ngram_range=(2, 5))]
 
     @classmethod
     def fit(cls, texts: list[str], labels: list[str], c: float) -> "Lexical":

@@ -163,13 +163,10 @@ def _conversations(stack, n: int, failures: list, replies: list) -> list[threadi
     return threads
 
 
-# Known gap (closing note, session 4): under load, a Rasa replica killed while it holds a
-# message sometimes gives that one message the clear "something went wrong" reply instead
-# of nginx's retry on the other replica (seen once in a fresh-clone CI rehearsal, after the
-# context action added a call per message). Not strict: it still runs, and passing is reported.
-@pytest.mark.parametrize("victim", [
-    pytest.param("rasa-1", marks=pytest.mark.xfail(strict=False, reason="retry race under load: see comment")),
-    "actions-1"])
+# Killing a Rasa replica mid-message: nginx sends the message to the other replica, which
+# waits for the dead one's conversation lock (bot/lock_store.py: a waiting ticket no longer
+# expires with it) and answers it once, even if the dead one had stored it (bot/rasa_once.py).
+@pytest.mark.parametrize("victim", ["rasa-1", "actions-1"])
 def test_killing_a_replica_mid_conversation_loses_no_message(scaled, keys, failure_texts, victim):
     failures: list = []
     replies: list = []

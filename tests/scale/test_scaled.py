@@ -196,6 +196,26 @@ def _restarted(stack, name: str, old_pid: int, timeout: float = 30) -> bool:
     return False
 
 
+def test_once_every_rasa_replica_was_down_people_writing_at_once_are_answered(scaled, failure_texts):
+    """As at start (while Rasa loads): nginx saw every replica fail. Once they are back,
+    four people writing at the same moment all get answers (nginx used to keep a failed
+    replica "down" for all but one trial request: 502, "back in a moment")."""
+    replicas = {"rasa-1", "rasa-2"}
+    scaled.stop(replicas)
+    assert httpx.get(f"{scaled.ports.rasa_url}/", timeout=10).status_code == 502
+    scaled.start_programs(replicas)
+    scaled.wait_ready(timeout=300, only=replicas)
+    replies: list[str] = []
+    threads = [threading.Thread(target=lambda: replies.append(Api(scaled).say("do i get a lawyer")))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(replies) == 4
+    assert all("California or New York" in r for r in replies), replies
+
+
 @pytest.mark.parametrize("engine", ["redis", "postgres"])
 def test_engine_restart_mid_run_recovers_with_clear_errors(scaled, content, failure_texts, engine):
     api = Api(scaled)

@@ -44,6 +44,28 @@ def test_one_conversation_over_both_replicas_keeps_state(scaled, keys):
                                           "how long does an order last"]
 
 
+def test_a_message_delivered_to_both_replicas_is_answered_once(scaled):
+    """What nginx's retry does when a replica died after storing the turn but before
+    answering: the same message (same id) on the other replica gets the stored reply
+    and is not stored again (bot/rasa_once.py). A new message with the same words is."""
+    rasa_ports = scaled.ports.replicas("rasa", 2)
+    sender = f"scale-{uuid.uuid4().hex[:10]}"
+
+    def send(port: int, message_id: str) -> list:
+        body = {"sender": sender, "message": "do i get a lawyer",
+                "metadata": {"channel": "api", "message_id": message_id}}
+        return httpx.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", json=body,
+                          timeout=40).json()
+
+    first_id = uuid.uuid4().hex
+    first = send(rasa_ports[0], first_id)
+    assert "California or New York" in " ".join(m.get("text", "") for m in first)
+    assert send(rasa_ports[1], first_id) == first
+    assert user_texts(scaled, sender) == ["do i get a lawyer"]
+    send(rasa_ports[1], uuid.uuid4().hex)
+    assert user_texts(scaled, sender) == ["do i get a lawyer"] * 2
+
+
 def test_messages_sent_to_both_web_processes_arrive_in_order(scaled, keys):
     """One person's quick messages land on alternating web processes; Rasa gets them one
     at a time, in the order sent (the ticket queue in Redis)."""

@@ -45,7 +45,7 @@ def renewed(lock: TicketLock, ticket: int, lifetime: float) -> TicketLock:
     return lock
 
 
-class WaitersKeepTheirTickets:
+class WaitersKeepTheirTickets(LockStore):
     """Rasa's `LockStore.lock`, except that a waiting ticket does not expire: on every
     check the waiter renews it (why: this module's docstring). The owner's ticket still
     expires `lock_lifetime` after its last renewal, so a dead replica's lock is given
@@ -80,7 +80,7 @@ class RedisLockStore(WaitersKeepTheirTickets, RasaRedisLockStore):
         super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
 
 
-class SQLiteLockStore(WaitersKeepTheirTickets, LockStore):
+class SQLiteLockStore(WaitersKeepTheirTickets):
     def __init__(self, endpoint_config: EndpointConfig | None = None, db: str | None = None) -> None:
         kwargs = (endpoint_config.kwargs if endpoint_config else {}) or {}
         self.path = Path(db or kwargs.get("db") or "var/locks.db")

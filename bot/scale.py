@@ -85,35 +85,49 @@ class ScaledStack:
     def redis_url(self) -> str:
         return f"redis://:{self.secrets.redis}@127.0.0.1:{self.ports.redis}/2"
 
+    def settings(self) -> dict[str, str]:
+        """Every process's settings that are not secret (deploy/systemd/ has the same)."""
+        p = self.ports
+        return {**BASE_ENV,
+                "AOT_PG_HOST": "127.0.0.1", "AOT_PG_PORT": str(p.postgres), "AOT_PG_DB": engines.PG_DB,
+                "AOT_PG_USER": engines.PG_USER,
+                "AOT_REDIS_HOST": "127.0.0.1", "AOT_REDIS_PORT": str(p.redis),
+                "AOT_ACTIONS_URL": p.actions_url,
+                "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S), "SANIC_WORKERS": "1",
+                "HOST": "127.0.0.1", "RASA_URL": p.rasa_url, "ACTION_SERVER_URL": p.actions_url,
+                "WEB_DB": str(self.directory / "web.db"), "RASA_TIMEOUT": "20"}
+
+    def secret_settings(self) -> dict[str, str]:
+        """The settings that hold a password (production: an environment file, 0600)."""
+        s = self.secrets
+        return {"AOT_PG_PASSWORD": s.postgres, "AOT_REDIS_PASSWORD": s.redis,
+                "REDIS_URL": self.redis_url, "TRACKER_URL": self.tracker_url}
+
     def env(self) -> dict[str, str]:
         """Every process's environment (secrets by environment only, never in a file
         that supervisord or nginx reads)."""
-        s, p = self.secrets, self.ports
-        return {**os.environ, **BASE_ENV,
-                "AOT_PG_HOST": "127.0.0.1", "AOT_PG_PORT": str(p.postgres), "AOT_PG_DB": engines.PG_DB,
-                "AOT_PG_USER": engines.PG_USER, "AOT_PG_PASSWORD": s.postgres,
-                "AOT_REDIS_HOST": "127.0.0.1", "AOT_REDIS_PORT": str(p.redis),
-                "AOT_REDIS_PASSWORD": s.redis, "AOT_ACTIONS_URL": p.actions_url,
-                "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S), "SANIC_WORKERS": "1",
-                "HOST": "127.0.0.1", "RASA_URL": p.rasa_url, "ACTION_SERVER_URL": p.actions_url,
-                "REDIS_URL": self.redis_url, "TRACKER_URL": self.tracker_url,
-                "WEB_DB": str(self.directory / "web.db"), "RASA_TIMEOUT": "20",
-                **self.extra_env}
+        return {**os.environ, **self.settings(), **self.secret_settings(), **self.extra_env}
+
+    @staticmethod
+    def replica_command(role: str, port: int) -> list[str]:
+        """One replica's argv (deploy/systemd/aot-ROLE@.service runs the same)."""
+        py = str(VENV_BIN / "python")
+        if role == "actions":
+            return [py, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port), "--quiet"]
+        if role == "rasa":
+            return [py, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(port), "--model", str(MODEL),
+                    "--endpoints", str(ENDPOINTS), "--credentials", str(ROOT / "credentials.yml"),
+                    "--quiet"]
+        return ["/usr/bin/env", f"PORT={port}", py, "-m", "bot.web"]
 
     def programs(self) -> dict[str, list[str]]:
         """name -> argv, in start order: the engines first, nginx last."""
-        py, p, d = str(VENV_BIN / "python"), self.ports, self.directory
+        p, d = self.ports, self.directory
         progs = {"postgres": engines.postgres_command(d, p.postgres),
                  "redis": engines.redis_command(d, p.redis, self.secrets.redis)}
-        for i, port in enumerate(p.replicas("actions", self.actions), 1):
-            progs[f"actions-{i}"] = [py, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port),
-                                     "--quiet"]
-        for i, port in enumerate(p.replicas("rasa", self.rasa), 1):
-            progs[f"rasa-{i}"] = [py, "-m", "rasa", "run", "-i", "127.0.0.1", "-p", str(port),
-                                  "--model", str(MODEL), "--endpoints", str(ENDPOINTS),
-                                  "--credentials", str(ROOT / "credentials.yml"), "--quiet"]
-        for i, port in enumerate(p.replicas("web", self.web), 1):
-            progs[f"web-{i}"] = ["/usr/bin/env", f"PORT={port}", py, "-m", "bot.web"]
+        for role, count in (("actions", self.actions), ("rasa", self.rasa), ("web", self.web)):
+            for i, port in enumerate(p.replicas(role, count), 1):
+                progs[f"{role}-{i}"] = self.replica_command(role, port)
         progs["nginx"] = engines.nginx_command(
             d, web=p.web, rasa=p.rasa, actions=p.actions, web_ports=p.replicas("web", self.web),
             rasa_ports=p.replicas("rasa", self.rasa), action_ports=p.replicas("actions", self.actions))
@@ -127,6 +141,23 @@ class ScaledStack:
                                          options={"postgres": {"stopsignal": "INT"}})
         return self.supervisor
 
+    def configure(self) -> Path:
+        """What the systemd units (deploy/systemd/) need, without starting anything: the
+        data directory, the PostgreSQL cluster, redis.conf and nginx.conf (with this
+        stack's replica ports), and <dir>/secrets.env (0600) for their EnvironmentFile=."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        engines.init_postgres(self.directory, self.secrets.postgres)
+        self.programs()  # writes redis.conf and nginx/nginx.conf
+        path = self.directory / "secrets.env"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.writelines(f"{k}={v}\n" for k, v in self.secret_settings().items())
+        return path
+
+    def create_database(self) -> None:
+        """CREATE DATABASE aot once PostgreSQL answers (aot-postgres.service's ExecStartPost)."""
+        engines.create_database(self.ports.postgres, self.secrets.postgres)
+
     def start(self) -> "ScaledStack":
         lacking = engines.missing()
         if lacking:
@@ -138,7 +169,7 @@ class ScaledStack:
         if sup.answers():
             raise AlreadyRunning(f"already running ({sup.sock}); stop it with `make stop-scaled`")
         sup.start(self.env())
-        engines.create_database(self.ports.postgres, self.secrets.postgres)
+        self.create_database()
         return self
 
     def urls(self) -> dict[str, str]:

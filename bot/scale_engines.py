@@ -166,8 +166,14 @@ def redis_command(directory: Path, port: int, password: str) -> list[str]:
 
 # ---- nginx ----------------------------------------------------------------------------------
 def _upstream(name: str, ports: list[int]) -> str:
-    # max_fails/fail_timeout: a replica that refuses is skipped for 2 s, then tried again.
-    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;\n" for p in ports)
+    # max_fails=0: nginx does not mark a replica down; one that refuses (dead, or still
+    # loading) costs a refused connect on 127.0.0.1 and nginx goes on to the next one
+    # (proxy_next_upstream error). With marking (max_fails=1 fail_timeout=2s), a replica
+    # that had failed got one trial request after the 2 s and stayed "down" for every
+    # other request until that one was answered: after all replicas had failed once (at
+    # start, while Rasa loads), concurrent messages got 502 "no live upstreams" although
+    # every replica was up (3 of 18 messages, measured).
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=0;\n" for p in ports)
     return f"  upstream {name} {{\n{servers}    keepalive 32;\n  }}\n"
 
 

@@ -22,11 +22,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-from bot import rasa_privacy, rasa_speedups, tool_forget
+from bot import rasa_once, rasa_privacy, rasa_speedups, tool_forget
 from bot.tools import REMOVED_BOT, REMOVED_USER
 
 rasa_speedups.apply()  # every Rasa server loads this module (endpoints.yml)
 rasa_privacy.apply()
+rasa_once.apply()  # a message delivered twice is answered once (bot/rasa_once.py)
 
 
 def fail_loudly() -> None:
@@ -117,6 +118,14 @@ class ForgetfulSQLTrackerStore(SQLTrackerStore):
         await super().save(tracker)
         if ends_tool(new_events):
             self.forget_tool_answers(tracker.sender_id)
+
+    def has_user_message(self, sender_id: str, message_id: str) -> bool:
+        """Is a user event with this message_id (bot/rasa_once.py: 32 hex digits, so
+        nothing LIKE treats specially) stored for this sender? One indexed query."""
+        with self.session_scope() as session:
+            return session.query(self.SQLEvent.id).filter(
+                self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user",
+                self.SQLEvent.data.like(f"%{message_id}%")).first() is not None
 
     def forget_tool_answers(self, sender_id: str) -> int:
         """Blank every finished tool run of this sender; returns rows changed."""

@@ -3,6 +3,8 @@
 Usage: python scripts/run_scaled.py [--rasa N] [--actions N] [--web N]
        python scripts/run_scaled.py --stop      (what `make stop-scaled` runs)
        python scripts/run_scaled.py --purge     (retention purge on PostgreSQL; cron-safe)
+       python scripts/run_scaled.py --configure [--rasa N ...]   (for systemd: configs, no start)
+       python scripts/run_scaled.py --create-database            (aot-postgres.service runs it)
 Needs Debian's postgresql, redis-server and nginx packages (scripts/install.sh scaled).
 """
 from __future__ import annotations
@@ -65,6 +67,9 @@ def main() -> None:
             f"SCALE_{role.upper()}", default)), help=f"{role} processes (default {default})")
     parser.add_argument("--stop", action="store_true")
     parser.add_argument("--purge", action="store_true")
+    parser.add_argument("--configure", action="store_true",
+                        help="write the configs and secrets.env the systemd units use (deploy/systemd/)")
+    parser.add_argument("--create-database", action="store_true")
     args = parser.parse_args()
     stack = ScaledStack(rasa=args.rasa, actions=args.actions, web=args.web)
     if args.stop:
@@ -72,6 +77,16 @@ def main() -> None:
         stack.stop()
     elif args.purge:
         sys.exit(purge(stack))
+    elif args.configure:
+        if os.geteuid() == 0:  # the units run as `aot`: it must own the cluster and configs
+            sys.exit("Run it as the service user: runuser -u aot -- .venv/bin/python "
+                     "scripts/run_scaled.py --configure")
+        print(f"Wrote {stack.configure()} and the configs in {stack.directory}/. Replica ports: "
+              + ", ".join(f"{role} {' '.join(map(str, stack.ports.replicas(role, n)))}"
+                          for role, n in (("rasa", stack.rasa), ("actions", stack.actions),
+                                          ("web", stack.web))))
+    elif args.create_database:
+        stack.create_database()
     else:
         serve(stack)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 
 import httpx
 
@@ -97,7 +98,10 @@ class RasaClient:
         await self._client.aclose()
 
     async def send(self, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
-        body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        # One id per message, the same on every delivery: when nginx sends it again to
+        # another Rasa replica, Rasa answers it once (bot/rasa_once.py).
+        body = {"sender": sender, "message": message,
+                "metadata": {**(metadata or {}), "message_id": uuid.uuid4().hex}}
         start = time.perf_counter()
         try:
             resp = await self._client.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body)

@@ -45,7 +45,7 @@ def test_endpoints_read_every_value_from_the_environment(tmp_path, monkeypatch):
     store = read_endpoint_config(str(ENDPOINTS), "tracker_store")
     locks = read_endpoint_config(str(ENDPOINTS), "lock_store")
     assert store.kwargs["dialect"] == "postgresql" and store.kwargs["password"] == stack.secrets.postgres
-    assert locks.type == "redis" and locks.kwargs["password"] == stack.secrets.redis
+    assert locks.type == "bot.lock_store.RedisLockStore" and locks.kwargs["password"] == stack.secrets.redis
     assert read_endpoint_config(str(ENDPOINTS), "action_endpoint").url == "http://127.0.0.1:5055/webhook"
 
 

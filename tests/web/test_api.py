@@ -24,7 +24,20 @@ def test_api_round_trip_in_rasa_format(client, fake_rasa):
 def test_api_metadata_from_client_is_ignored(client, fake_rasa):
     client.post("/api/messages", json={"sender": "w", "message": "hi",
                                        "metadata": {"channel": "sms", "x": 1}})
-    assert fake_rasa.received[0]["metadata"] == {"channel": "api", "lang": "en"}
+    meta = dict(fake_rasa.received[0]["metadata"])
+    meta.pop("message_id")
+    assert meta == {"channel": "api", "lang": "en"}
+
+
+def test_each_message_has_its_own_id_for_rasa(client, fake_rasa):
+    """The id Rasa answers a message once by (bot/rasa_once.py): set by the web app, one
+    per message, never taken from the client."""
+    for text in ("hi", "hi"):
+        client.post("/api/messages", json={"sender": "w", "message": text,
+                                           "metadata": {"message_id": "0" * 32}})
+    ids = [m["metadata"]["message_id"] for m in fake_rasa.received]
+    assert len(set(ids)) == 2 and "0" * 32 not in ids
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
 
 
 def test_api_button_payload_just_offered_is_accepted(client, fake_rasa):

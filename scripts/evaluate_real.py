@@ -284,15 +284,17 @@ def conversation_table(convs: list[dict]) -> list[str]:
     return lines
 
 
-def write_section(path: Path, section: str) -> None:
-    """Put the section into reports/evaluation.md, replacing an earlier one (or appending)."""
+def write_section(path: Path, section: str, begin: str = REAL_BEGIN, end: str = REAL_END,
+                  before: str = "\n## Plain language") -> None:
+    """Put the section into reports/evaluation.md, replacing an earlier one (or appending).
+    scripts/evaluate_spanish.py writes its own section the same way."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    if REAL_BEGIN in text and REAL_END in text:
-        head, rest = text.split(REAL_BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(REAL_END, 1)[1]
-    elif "\n## Plain language" in text:  # beside the other answer figures, before the reading grades
-        head, rest = text.split("\n## Plain language", 1)
-        text = head.rstrip("\n") + "\n\n" + section + "\n## Plain language" + rest
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + section.rstrip("\n") + rest.split(end, 1)[1]
+    elif before in text:  # beside the other answer figures, before the reading grades
+        head, rest = text.split(before, 1)
+        text = head.rstrip("\n") + "\n\n" + section + before + rest
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text, encoding="utf-8")

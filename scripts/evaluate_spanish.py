@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from bot.content import load as load_content  # noqa: E402
 from bot.paths import ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
+from evaluate_real import judge, write_section  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -39,12 +39,6 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 SETS = {"en": ROOT / "tests" / "nlu" / "real", "es": ROOT / "tests" / "nlu" / "real_es"}
 APART = ("crisis", "off_topic")  # scored on their own, not as AOT answers
 BEGIN, END = "<!-- SPANISH_BEGIN: written by scripts/evaluate_spanish.py -->", "<!-- SPANISH_END -->"
-
-
-def judge(reply: str, key: str, not_: str | None = None) -> bool:
-    if not re.search(key, reply, re.IGNORECASE):
-        return False
-    return not (not_ and re.search(not_, reply, re.IGNORECASE))
 
 
 class FrontDoor:
@@ -140,19 +134,6 @@ def report(results: dict, seconds: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    elif "<!-- REAL_END -->" in text:  # right after the English real-question figures
-        head, rest = text.split("<!-- REAL_END -->", 1)
-        text = head + "<!-- REAL_END -->\n\n" + section + rest
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="reports")
@@ -172,7 +153,7 @@ def main() -> None:
     text = report(results, time.perf_counter() - start)
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
-    write_section(out / "evaluation.md", text)
+    write_section(out / "evaluation.md", text, BEGIN, END, before="\n## Plain language")
     print(text)
 
 

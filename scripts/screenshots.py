@@ -10,7 +10,12 @@ follow-ups) on 127.0.0.1, in Debian's Chromium, and saves what is on screen:
     reports/screenshots/crisis_danger_320.png, _1280.png         (someone in danger now)
     reports/screenshots/measurements.json                        (positions, button sizes, page weight)
 
-Usage: python scripts/screenshots.py [--out reports/screenshots]
+With --spanish, against the real assistant (a running stack: the web app's URL, e.g.
+`make run`'s http://127.0.0.1:8000), the Spanish web chat at 320 px (issue #14):
+
+    reports/screenshots/es_first_screen_320.png, es_answer_320.png, es_crisis_320.png
+
+Usage: python scripts/screenshots.py [--out reports/screenshots] [--spanish URL]
 Nothing leaves the machine: both servers listen on 127.0.0.1.
 """
 from __future__ import annotations
@@ -102,11 +107,51 @@ def shoot_phone(browser, url: str, out: Path, width: int = 320, height: int = 64
         ctx.close()
 
 
+SPANISH = {"answer": "¿Tengo derecho a un abogado en la audiencia? Vivo en California",
+           "crisis": "ya no quiero vivir"}
+
+
+def shoot_spanish(browser, url: str, out: Path, width: int = 320, height: int = 640) -> dict:
+    """The Spanish web chat on a small phone: switched with the Español link, then a question
+    and a crisis message answered by the real assistant."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    try:
+        pg.goto(url + "/")
+        pg.click("a.lang-switch")
+        pg.wait_for_selector('html[lang="es"]')
+        pg.screenshot(path=str(out / f"es_first_screen_{width}.png"))
+        found = {"lang": pg.locator("html").get_attribute("lang")}
+        for name, message in SPANISH.items():
+            count = pg.locator("#log .msg").count()
+            pg.fill("#message", message)
+            pg.click("button.send")
+            pg.locator("#log .msg").nth(count + 1).wait_for(timeout=60000)
+            pg.wait_for_timeout(500)
+            pg.screenshot(path=str(out / f"es_{name}_{width}.png"))
+            found[name] = pg.locator("#log .msg").nth(count + 1).inner_text()[:120]
+        return found
+    finally:
+        ctx.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "reports" / "screenshots")
+    ap.add_argument("--spanish", metavar="URL", help="the Spanish shots, against a running stack")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.spanish:
+        from playwright.sync_api import sync_playwright
+
+        from browser_support import launch
+
+        with sync_playwright() as p:
+            browser = launch(p)
+            print(json.dumps(shoot_spanish(browser, args.spanish.rstrip("/"), args.out), indent=1,
+                             ensure_ascii=False))
+            browser.close()
+        return
 
     from playwright.sync_api import sync_playwright
 

@@ -47,8 +47,11 @@ def off_topic_guess(tracker: Tracker) -> str | None:
     if top in ("hostile", "misuse_request"):
         return top
     text = tracker.latest_message.get("text") or ""
-    if top == "out_of_scope" and off_topic.pick_subject(text) != off_topic.GENERAL:
-        return top
+    subject = off_topic.pick_subject(text)
+    if top == "out_of_scope" and subject != off_topic.GENERAL or subject == "minors":
+        # "my 15 year old won't take his meds": no one under 18 can be on AOT (as
+        # action_answer says it first too), whatever else the model was unsure between.
+        return "out_of_scope"
     return None
 
 

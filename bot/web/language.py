@@ -61,9 +61,17 @@ def asked_for(text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _sample(text: str) -> str:
+    """The distinct words of a message, in order (at most 60): padding, repeated words and
+    runs of one letter ("aaaa...", "x x x") say nothing about its language."""
+    words = re.findall(r"[^\W\d_]{2,30}", (text or "")[:5000])
+    return " ".join(dict.fromkeys(w.lower() for w in words if len(set(w.lower())) > 1))  # noqa
+
+
 def detect(text: str) -> tuple[str | None, float]:
     """(language, confidence) by the detector; (None, 0) for too few letters."""
-    if sum(ch.isalpha() for ch in text or "") < config()["min_letters"]:
+    text = " ".join(_sample(text).split()[:60])
+    if sum(ch.isalpha() for ch in text) < config()["min_letters"]:
         return None, 0.0
     values = _detector().compute_language_confidence_values(text)
     if not values:

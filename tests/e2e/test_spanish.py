@@ -61,7 +61,7 @@ def test_english_comes_back_when_asked(person):
     person.say("¿qué es el AOT?")
     person.say("can you answer in english please")
     reply = person.say("what is AOT?")
-    assert re.search(r"court[- ]ordered|outpatient", reply) and "tratamiento" not in reply
+    assert re.search(r"court[- ]ordered|outpatient", reply, re.I) and "tratamiento" not in reply
 
 
 def test_the_spanish_web_page(stack):

@@ -2,7 +2,7 @@
 
 A held-out figure means something only if the model never saw the question. Every
 held-out line (tests/nlu/real/questions.yml, the turns of tests/nlu/real/conversations.yml,
-tests/nlu/heldout*.yml, and the Spanish development set tests/nlu/dev_es.yml) is normalised
+tests/nlu/heldout*.yml, and the development sets tests/nlu/dev_es.yml and dev_en.yml) is normalised
 (lower case, apostrophes dropped, punctuation and extra spaces removed, Rasa entity markup
 unwrapped) and must not equal any normalised training example of data/nlu/**/*.yml
 (sub-folders too: the question bank's data/nlu/bank/, in either Rasa example form). The
@@ -50,8 +50,8 @@ def heldout_lines(root: Path = ROOT) -> list[tuple[str, str]]:
         out += [(f"turn of {conv['id']}", t["text"]) for t in conv["turns"]
                 if len(str(t["text"]).split()) >= TURN_MIN_WORDS]
     read = baselines().example_texts
-    # The Spanish development set (tests/nlu/dev_es.yml) is kept out of training the same way.
-    dev = [p for p in [root / "tests" / "nlu" / "dev_es.yml"] if p.exists()]
+    # The development sets (tests/nlu/dev_es.yml, dev_en.yml) are kept out of training the same way.
+    dev = [p for p in (root / "tests" / "nlu" / f"dev_{lang}.yml" for lang in ("es", "en")) if p.exists()]
     for path in sorted((root / "tests" / "nlu").glob("heldout*.yml")) + dev:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in doc.get("nlu", []) if isinstance(doc, dict) else []:
@@ -97,14 +97,16 @@ def test_known_leaks_are_still_leaks():
     assert KNOWN_LEAKS <= still, f"no longer leaking, remove from KNOWN_LEAKS: {KNOWN_LEAKS - still}"
 
 
-def test_every_dev_es_label_is_an_intent_we_have():
+def test_every_dev_set_label_is_an_intent_we_have():
     """A typo'd or retired label in the development set would score as a miss that no model can fix."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     topics = yaml.safe_load((ROOT / "content" / "topics.yml").read_text(encoding="utf-8"))
     known = set(domain["intents"]) | {t["intent"] for t in topics["topics"]}
     known |= {t["intent"] for t in topics["tools"].values()}
     known |= {f"faq/{i}" for i in baselines().bank_entries()}
-    dev = yaml.safe_load((ROOT / "tests" / "nlu" / "dev_es.yml").read_text(encoding="utf-8"))
-    labels = {block["intent"] for block in dev["nlu"]}
+    labels = set()
+    for name in ("dev_es.yml", "dev_en.yml"):
+        dev = yaml.safe_load((ROOT / "tests" / "nlu" / name).read_text(encoding="utf-8"))
+        labels |= {block["intent"] for block in dev["nlu"]}
     assert "faq/no_such_entry" not in known and "ask_what_is_aot" in known
     assert not labels - known, f"labels with no intent: {sorted(labels - known)}"

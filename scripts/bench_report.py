@@ -79,13 +79,24 @@ def _details(results: dict) -> list[str]:
     return lines
 
 
+def _load_note(results: dict) -> str:
+    """What the machine's load was while the settings ran (other work moves the figures)."""
+    loads = [run[k] for run in results.get("settings", []) if isinstance(run, dict)
+             for k in ("load_before", "load_after") if isinstance(run.get(k), (int, float))]
+    if not loads:
+        return "the machine's load was not recorded, so the settings may not be comparable."
+    return (f"the machine's 1-minute load average was {min(loads)} to {max(loads)} before and after "
+            "them (the stack itself makes about 1 to 3 of it). Throughput, latency and conversations "
+            "held move with other work on the machine, more than CPU ms per message does.")
+
+
 def write_report(results: dict, out: Path, name: str) -> Path:
     plot = plot_png(results, out, name) or plot_svg(results, out, name)
     plan = results.get("plan", {})
     lines = [f"# Load benchmark ({name})", "",
              f"Machine: {results.get('machine', '')}. Everything (servers, PostgreSQL, Redis, nginx and the "
-             "load generator) shares these cores, under `nice -n 19`, on a machine other work was using: "
-             "compare settings within this run, not with other runs.", "",
+             "load generator) shares these cores, under `nice -n 19`: compare settings within this run, "
+             "not with other runs.", "",
              f"Conversations of {results['script_turns']} turns (most call a custom action), to Rasa's REST "
              "channel (through nginx for the replicas), 127.0.0.1 only. Closed loop: the next message as soon "
              f"as the reply comes (levels {plan.get('levels')}). Think time: {plan.get('think_s', (5, 20))[0]}-"
@@ -95,9 +106,7 @@ def write_report(results: dict, out: Path, name: str) -> Path:
              "stack (databases and nginx included), at the largest closed-loop level. Memory: peak PSS "
              "(a shared page split between the processes that share it).", "",
              "## Summary", "",
-             "How to read it: the settings run one after the other, and other work on the machine changed "
-             "its load meanwhile (`uptime` showed 4 to 13 during this run), so throughput, latency and "
-             "conversations held move with it, by more than the differences between neighbouring settings. "
+             "How to read it: the settings run one after the other; " + _load_note(results) + " "
              "CPU ms per message is the steadiest figure (it counts the stack's own CPU time, not waiting). "
              "'x stock' divides by stock Rasa's figure (for CPU: stock's divided by ours, so above 1 means "
              "ours costs less).", ""] + _table(results) + ["", f"![benchmark]({plot.name})", "",

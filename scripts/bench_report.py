@@ -37,6 +37,9 @@ def summary_rows(results: dict) -> list[dict]:
             s = top(stock)
             row["x_throughput"] = _ratio(row["throughput"], s.get("throughput_msg_s"))
             row["x_held"] = _ratio(row["held"], stock["think"].get("held"))
+            if not stock["think"].get("held") and stock["think"].get("first_failed") and row["held"]:
+                # stock held fewer than the fewest tried: ours is at least this many times it
+                row["x_held"] = f"more than {row['held'] / stock['think']['first_failed']:.2f}x"
             row["x_cpu"] = _ratio(s.get("cpu_ms_per_msg"), row["cpu"])  # >1: ours costs less
         rows.append(row)
     return rows
@@ -52,7 +55,8 @@ def _table(results: dict) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in summary_rows(results):
         # no failing try: at least this many (the search ran out of tries first)
-        held = f"{r['held']} (not {r['failed']})" if r["failed"] else f"at least {r['held']}"
+        held = (f"fewer than {r['failed']}" if not r["held"] and r["failed"]  # even the fewest tried failed
+                else f"{r['held']} (not {r['failed']})" if r["failed"] else f"at least {r['held']}")
         lines.append(f"| {label(r['setting'])}{' (see note)' if r.get('note') else ''} | {r['ready_s']} | {r['throughput']} | {r['p95']} | {r['cpu']} "
                      f"| {held} | {r['rasa_pss']} | {r['total_pss']} | {r.get('x_throughput', '1')} "
                      f"| {r.get('x_held', '1')} | {r.get('x_cpu', '1')} |")

@@ -58,14 +58,14 @@ def test_a_broad_question_near_many_bank_entries_keeps_its_topic():
     """Twenty entries at 0.03 each must not outweigh the one broad topic at 0.3:
     `faq` counts as its best entry (times bank_weight), not the bank's sum."""
     q = {"ask_how_ordered": 0.3, **{f"faq/entry_{i}": 0.03 for i in range(20)}, "greet": 0.1}
-    intents, bank = rankings(q, bank_weight=1.5)
+    intents, bank = rankings(q)
     assert intents[0]["name"] == "ask_how_ordered"
     assert sum(i["confidence"] for i in intents) == pytest.approx(1.0)
     assert bank[0]["confidence"] == pytest.approx(1 / 20)  # the bank's shares are unchanged
 
 
 def test_one_clear_bank_entry_still_wins_over_a_weaker_topic():
-    q = {"ask_how_ordered": 0.3, "faq/aot_who_in_hospital_now": 0.25, "faq/judge_role": 0.02}
-    intents, bank = rankings(q, bank_weight=1.5)
-    assert intents[0]["name"] == "faq"  # 0.25 x 1.5 = 0.375 > 0.3
+    q = {"ask_how_ordered": 0.3, "faq/aot_who_in_hospital_now": 0.34, "faq/judge_role": 0.02}
+    intents, bank = rankings(q)
+    assert intents[0]["name"] == "faq"  # its best entry, 0.34, beats the topic's 0.3
     assert bank[0]["intent_response_key"] == "faq/aot_who_in_hospital_now"

@@ -385,6 +385,38 @@ def readability() -> list[dict]:
     return sorted(rows, key=lambda r: -r["grade"])
 
 
+def readability_es() -> list[dict]:
+    """The Spanish twins' reading level: Crawford's formula, made for Spanish, gives years of
+    schooling (textstat; Flesch-Kincaid counts English syllables and does not apply)."""
+    import textstat
+
+    c = load("es")
+    rows = []
+    textstat.set_lang("es")
+    try:
+        for by_state in c.topics.values():
+            for t in by_state.values():
+                text = " ".join(m["text"] for m in c.render_topic(t)[:-1])
+                rows.append({"answer": f"{t.state}:{t.id}", "grade": textstat.crawford(text),
+                             "ease": textstat.fernandez_huerta(text)})
+    finally:
+        textstat.set_lang("en_US")
+    return sorted(rows, key=lambda r: -r["grade"])
+
+
+def spanish_plain_language(rows: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    grades = [r["grade"] for r in rows]
+    over = [r for r in rows if r["grade"] > GRADE_LIMIT]
+    return ["", "### In Spanish", "",
+            f"Answers: {len(rows)} (the Spanish twins, content/es/). Reading level (Crawford, years of "
+            f"schooling, textstat): max {max(grades):.1f}, median {statistics.median(grades):.1f}; "
+            f"Fernandez-Huerta ease median {statistics.median(r['ease'] for r in rows):.0f} (60-70 is "
+            f"'normal', higher is easier). Above {GRADE_LIMIT:.0f} years: {len(over)}"
+            + (": " + ", ".join(r["answer"] for r in over[:20]) + (" ..." if len(over) > 20 else "") if over else ".")]
+
+
 # ---- report ----------------------------------------------------------------
 def plot(results: dict, model_scores: dict, out: Path) -> list[str]:
     import matplotlib
@@ -524,6 +556,7 @@ def write_report(out: Path, n: int, results: dict, rows: list[dict], cv: str, pl
               + (": " + ", ".join(r["answer"] for r in over) if over else "."), "",
               "| answer | grade | words | sentences | SMS segments |", "|---|---|---|---|---|"]
     lines += [f"| {r['answer']} | {r['grade']:.1f} | {r['words']} | {r['sentences']} | {r['sms_segments']} |" for r in rows]
+    lines += spanish_plain_language(readability_es())
     path = out / "evaluation.md"
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -69,3 +69,12 @@ def test_one_clear_bank_entry_still_wins_over_a_weaker_topic():
     intents, bank = rankings(q)
     assert intents[0]["name"] == "faq"  # its best entry, 0.34, beats the topic's 0.3
     assert bank[0]["intent_response_key"] == "faq/aot_who_in_hospital_now"
+
+
+def test_the_stored_weights_are_read_without_a_copy_per_message(tmp_path):
+    """The product x @ W must not copy W (labels x features, ~120 MB in the real model) for
+    every message: scipy copies a non-contiguous W. Speed itself: scripts/bench.py."""
+    lexical = Lexical.fit(["what is aot", "is the lawyer free", "hola"], ["a", "b", "c"], 10.0)
+    lexical.save(tmp_path)
+    for model in (lexical, Lexical.load(tmp_path)):
+        assert model.coef_t.flags.c_contiguous and model.coef_t.shape[1] == 3

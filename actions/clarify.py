@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, current_state, send
+from actions.follow_up import answer_follow_up
 from actions.off_topic import respond
 from actions.tools import action_named
 from actions.topic_reply import answer_state_given, asked_about
@@ -93,6 +94,9 @@ class ActionClarify(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "and Orange?", "what about in CA?": not a menu
+            return followed
         text = tracker.latest_message.get("text") or ""
         state = states.alone(text)
         if state:  # "ca", "NY": a state, whatever the model made of two letters

@@ -71,6 +71,11 @@ class ActionCountyLookup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        from actions.follow_up import answer_follow_up  # it calls this action back, marked done
+
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "what about Brooklyn?" after a lawyer question: for NY
+            return followed
         text = tracker.latest_message.get("text") or ""
         # "kings county ny": the short form settles which Kings County
         state = current_state(tracker) or states.from_reply(text.lower())

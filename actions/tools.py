@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import current_state, latest_intent, send
+from actions.follow_up import answer_follow_up, on_order_answer, said_on_order
 from actions.topic_reply import answer_instead_of_tool
 from bot.rules import action_for_intent
 from bot.states import today
@@ -72,7 +73,13 @@ class ActionStartTool(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "what about New York?" read as a tool's intent
+            return followed
         tool = flow.TOOL_FOR_INTENT.get(latest_intent(tracker), "eligibility")
+        if tool == "eligibility" and said_on_order(tracker):
+            # Already on AOT (said now or earlier): the walk-through is for someone who is not.
+            return on_order_answer(dispatcher, tracker)
         if not wants_tool(tool, tracker.latest_message.get("text") or "", today()):
             # "What is a court day?", "my son is already on AOT": an answer, not a tool.
             events = answer_instead_of_tool(dispatcher, tracker, set(flow.TOOL_FOR_INTENT))

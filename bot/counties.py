@@ -168,3 +168,27 @@ def from_city(text: str, state: str | None = None) -> Lookup:
                     hint = STATE_TAIL.get(after) or STATE_TAIL.get(after.split(" ")[0] if after else "")
                     return _pick(_cities()[place], hint or state, "city")
     return Lookup()
+
+
+# "upstate new york. is there ...", "buffalo ny my brother ...", "nyc. my mom ...": people
+# often put where they are first. Only the first clause counts, and a city there only when
+# the clause is that city alone or a state follows it, so a question's words are not places.
+REGION = re.compile(r"^(upstate|downstate|western|eastern|northern|southern|central|norcal|socal)\s+")
+
+
+def from_lead(text: str, state: str | None = None) -> tuple[str | None, Lookup]:
+    """(state, county lookup) of a place that opens the message; (None, Lookup()) if none."""
+    first = re.split(r"[.,;:!?\n]", (text or "").lower(), maxsplit=1)[0]
+    words = re.sub(r"[^a-z '-]+", " ", first).split()
+    if not words or len(words) > 12:
+        return None, Lookup()
+    alone = states.alone(REGION.sub("", " ".join(words)))
+    if alone:
+        return alone, Lookup()
+    for n in range(min(3, len(words)), 0, -1):
+        place, after = " ".join(words[:n]), words[n] if n < len(words) else ""
+        hint = STATE_TAIL.get(after)
+        if place in _cities() and (hint or n == len(words)):
+            found = _pick(_cities()[place], hint or state, "city")
+            return (found.county.state if found.county else hint), found
+    return None, Lookup()

@@ -20,6 +20,7 @@ ALREADY_ON = re.compile(
     r"\b(already|currently|now|been) (on|in|under) (aot|it|laura'?s law|kendra'?s law|an? order)\b"
     r"|\b(is|are|am|i'm|im) on (aot|laura'?s law|kendra'?s law)\b"
     r"|\b(was|were|got|been) (put|placed|ordered)\b|\bhas an? (aot |court )?order\b"
+    r"|\b(on|under) (an? )?(aot|court|kendra'?s law|laura'?s law) order\b"
     r"|\b(ya|actualmente|ahora) (esta|estoy|estan) (en|bajo) (el |la )?(aot|ley de (laura|kendra)|una orden)\b"
     r"|\b(esta|estoy|estan) (en|bajo) (el aot|aot|la ley de (laura|kendra))\b"
     r"|\b(lo|la|los|me) (pusieron|ordenaron|metieron)\b|\b(ya )?tiene una orden\b", re.I)

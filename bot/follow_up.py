@@ -1,0 +1,46 @@
+"""Short follow-ups that lean on the question before (issue 12, "Context").
+
+"What about Fresno?", "and in CA?", "same question for New York", "what if we lived in
+New York instead": the person wants the last answer again, for another county or state.
+The model may read such a message as anything (a menu, off-topic, another topic), so the
+answering actions ask here first. Pure text functions; actions/follow_up.py decides.
+"""
+from __future__ import annotations
+
+import re
+
+# The lead-in of a follow-up, in English and Spanish (read on the lower-cased text).
+_LEAD = re.compile(
+    r"^\W*(?:(?:and|but|ok|okay|so|also)\W+)?(?:what|how|wat|wht)\s+(?:about|bout|abt)\s+"
+    r"|^\W*(?:and|&)\s+(?:what\s+about\s+|how\s+about\s+)?"
+    r"|^\W*(?:(?:the\s+)?same\s+(?:question|thing|answer|one)?\s*(?:for|in|with|under)\s+)"
+    r"|^\W*(?:is\s+(?:it|that)|would\s+(?:it|that)\s+be|does\s+(?:it|that)\s+work|"
+    r"how\s+does\s+(?:it|that)\s+work|how\s+is\s+(?:it|that))\s+(?:the\s+same\s+|different\s+)?"
+    r"(?:in|for|under)\s+"
+    r"|^\W*(?:what|how)\s+if\s+(?:we|i|he|she|they|you)\s+(?:live|lived|lives|are|were|was|moved?|"
+    r"moves)\s+(?:in|to)\s+"
+    r"|^\W*(?:y|y\s+que\s+tal|que\s+tal|y\s+si\s+(?:vivimos|vive|vivo)\s+en)\s+", re.I)
+_TAIL = re.compile(r"\W*\b(?:instead|then|too|as\s+well|also|tambien|también)?\W*$", re.I)
+MAX_WORDS = 5  # "what about san luis obispo county?" still counts; a new question does not
+
+
+# "what's the NY version then?", "and the California one?"
+_VERSION = re.compile(r"^\W*(?:what'?s|what\s+is|whats|and|so)\s+(?:the\s+)?([a-z' ]{2,20}?)\s+"
+                      r"(?:version|equivalent|one|rules?)\b", re.I)
+
+
+def remainder(text: str) -> str | None:
+    """'What about Fresno?' -> 'Fresno'; 'and in CA?' -> 'in CA'; "what's the NY version"
+    -> 'NY'. None when the message is not a short follow-up of that shape."""
+    version = _VERSION.search(text or "")
+    if version:
+        return version.group(1).strip()
+    match = _LEAD.search(text or "")
+    if not match:
+        return None
+    # "and what about CA? my roommate there is in bad shape too": the first sentence asks
+    rest = re.split(r"[?!.;]", text[match.end():], maxsplit=1)[0]
+    rest = _TAIL.sub("", rest).strip(" ?!.,¿¡")
+    if not rest or len(rest.split()) > MAX_WORDS:
+        return None
+    return rest

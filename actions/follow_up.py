@@ -21,6 +21,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, entity_values
+from actions.context import place_in
 from actions.topic_reply import answer_topic
 from bot import counties, follow_up, states
 from bot.content import County
@@ -50,6 +51,19 @@ _HAS = re.compile(r"\b(have|has|got|exists?|available|in effect|offer(ed|s)?|run
                   r"is there|are there|participat\w*|opt(ed)? (in|out)|does it (work|apply)|tienen?|hay)\b")
 _CALL = re.compile(r"\b(call|contact|talk to|reach|phone|number|refer\w*|who do i (ask|tell|see)|"
                    r"llamo|llamar|contacto)\b")
+
+
+_AOT = r"(aot|assisted outpatient|laura'?s? laws?|kendra'?s? laws?|(the|a|an) (aot )?program)"
+# "does Kern have AOT", "is Laura's Law in effect in Kern", "AOT status in Kern": the
+# county's status, whatever the model made of it. The program must follow the verb closely:
+# "does Fresno have a public defender for AOT hearings" is a lawyer question.
+_STATUS = re.compile(
+    rf"\b(have|has|got|offers?|runs?|uses?|participates?( in)?|is there|are there)\s+(\w+\s+){{0,2}}{_AOT}\b"
+    rf"|\b{_AOT}\s+(\w+\s+){{0,2}}(in effect|available|offered|active|status)\b|\bstatus of {_AOT}")
+
+
+def status_question(low: str) -> bool:
+    return bool(_STATUS.search(low)) and not counties_general(low)
 
 
 def local_question(text: str) -> str | None:
@@ -123,6 +137,9 @@ async def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,
         return await county_answer(dispatcher, tracker, county, None)
     if county and local_question(text) == "call":  # "who do I call there?"
         return await county_answer(dispatcher, tracker, county, "help")
+    here = place_in(tracker)[1]
+    if here and status_question(plain(text)):  # "what is the AOT status in Kern county?"
+        return await county_answer(dispatcher, tracker, here, None)
     rest = follow_up.remainder(text)
     if rest is None:
         return None

@@ -109,10 +109,12 @@ def previous_state(tracker: Tracker) -> str | None:
 
 def named_place(tracker: Tracker, rest: str) -> tuple[str | None, County | None]:
     """(state, county) a follow-up's remainder names ("New York", "in CA", "LA", "oakland")."""
-    state = states.alone(rest) or states.from_reply(rest.lower())
+    state = states.alone(rest)
     if state:
         return state, None
-    known = tracker.get_slot("state")
+    # "kings county new york": the state named settles which Kings County
+    hint = states.from_reply(rest.lower())
+    known = hint or tracker.get_slot("state")
     for value in entity_values(tracker, "county"):
         found = counties.from_entity(value, known)
         if found.county:
@@ -120,7 +122,9 @@ def named_place(tracker: Tracker, rest: str) -> tuple[str | None, County | None]
     found = counties.find(rest, known)
     if not found.county:
         found = counties.from_city(rest, known)
-    return (found.county.state, found.county) if found.county else (None, None)
+    if found.county and (hint is None or found.county.state == hint):
+        return found.county.state, found.county
+    return hint, None
 
 
 async def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -11,7 +11,7 @@ import re
 
 # The lead-in of a follow-up, in English and Spanish (read on the lower-cased text).
 _LEAD = re.compile(
-    r"^\W*(?:(?:and|but|ok|okay|so|also)\W+)?(?:what|how|wat|wht)\s+(?:about|bout|abt)\s+"
+    r"^\W*(?:(?:and|also)\W+)?(?:what|how|wat|wht)\s+(?:about|bout|abt)\s+"
     r"|^\W*(?:and|&)\s+(?:what\s+about\s+|how\s+about\s+)?"
     r"|^\W*(?:(?:the\s+)?same\s+(?:question|thing|answer|one)?\s*(?:for|in|with|under)\s+)"
     r"|^\W*(?:is\s+(?:it|that)|would\s+(?:it|that)\s+be|does\s+(?:it|that)\s+work|"
@@ -29,13 +29,19 @@ _VERSION = re.compile(r"^\W*(?:what'?s|what\s+is|whats|and|so)\s+(?:the\s+)?([a-
                       r"(?:version|equivalent|one|rules?)\b", re.I)
 
 
+# Words people put before a follow-up: "ok so what about LA?", "thanks. and Fresno?"
+_OPENERS = re.compile(r"^\W*(?:(?:ok|okay|oh|well|so|hmm|but|then|alright|cool|thanks|thank you|"
+                      r"great|got it|i see)\W+){1,3}", re.I)
+
+
 def remainder(text: str) -> str | None:
     """'What about Fresno?' -> 'Fresno'; 'and in CA?' -> 'in CA'; "what's the NY version"
     -> 'NY'. None when the message is not a short follow-up of that shape."""
-    version = _VERSION.search(text or "")
+    text = _OPENERS.sub("", text or "")
+    version = _VERSION.search(text)
     if version:
         return version.group(1).strip()
-    match = _LEAD.search(text or "")
+    match = _LEAD.search(text)
     if not match:
         return None
     # "and what about CA? my roommate there is in bad shape too": the first sentence asks

@@ -33,10 +33,12 @@ class Conversation:
         self.events: list[dict] = []
         self.loop: str | None = None  # the form a reply started (the walk-through's)
 
-    def say(self, text: str, intent: str, entities=(), confidence: float = 0.9) -> str:
+    def say(self, text: str, intent: str, entities=(), confidence: float = 0.9, also=()) -> str:
+        """`also`: the model's next guesses, (intent, confidence), likeliest first."""
+        ranking = [{"name": n, "confidence": c} for n, c in [(intent, confidence), *also]]
         message = {"intent": {"name": intent, "confidence": confidence}, "text": text,
                    "entities": [{"entity": e, "value": v} for e, v in entities],
-                   "intent_ranking": [{"name": intent, "confidence": confidence}]}
+                   "intent_ranking": ranking}
         self.events.append({"event": "user", "text": text})
         self._apply(asyncio.run(ActionContext().run(CollectingDispatcher(), self._tracker(message), {})))
         dispatcher = CollectingDispatcher()
@@ -186,3 +188,12 @@ def test_a_follow_up_without_a_place_is_answered_as_asked():
     conv.say("do I get a lawyer for AOT in CA", "ask_lawyer", [("state", "CA")])
     reply = conv.say("and what about his meds?", "ask_medication")
     assert "5348" in reply  # the medication answer, not the lawyer one again
+
+
+def test_which_law_applies_here_is_answered_for_the_remembered_state():
+    conv = Conversation()
+    conv.say("i live in the bronx", "inform_county", [("county", "NY:Bronx")])
+    # the real model's guesses: the walk-through first, the criteria next
+    reply = conv.say("which law would apply to him here", "check_eligibility", confidence=0.24,
+                     also=[("ask_eligibility", 0.15)])
+    assert conv.loop is None and "9.60" in reply

@@ -115,13 +115,7 @@ def named_place(tracker: Tracker, rest: str) -> tuple[str | None, County | None]
     # "kings county new york": the state named settles which Kings County
     hint = states.from_reply(rest.lower())
     known = hint or tracker.get_slot("state")
-    for value in entity_values(tracker, "county"):
-        found = counties.from_entity(value, known)
-        if found.county:
-            return found.county.state, found.county
-    found = counties.find(rest, known)
-    if not found.county:
-        found = counties.from_city(rest, known)
+    found = counties.place_alone(rest, known)  # "the hearing in Fresno" asks about a hearing
     if found.county and (hint is None or found.county.state == hint):
         return found.county.state, found.county
     return hint, None

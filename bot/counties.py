@@ -192,3 +192,25 @@ def from_lead(text: str, state: str | None = None) -> tuple[str | None, Lookup]:
             found = _pick(_cities()[place], hint or state, "city")
             return (found.county.state if found.county else hint), found
     return None, Lookup()
+
+
+# Words that may stand around a place in "what about ...?" without asking anything else.
+_AROUND = re.compile(r"\b(in|for|at|the|state|city|area|there|too|now|please|en|el|y|"
+                     r"ciudad|estado|california|calif|cali|ca|new york|ny|nys)\b")
+
+
+def place_alone(text: str, state: str | None = None) -> Lookup:
+    """The county `text` names when it names nothing else: "LA", "in Fresno county",
+    "kings county new york", "tulre"; not "the hearing in Fresno" (that asks about a hearing)."""
+    zip_match = ZIP_RE.fullmatch(text.strip())
+    if zip_match:
+        return from_zip(zip_match.group(1))
+    norm = re.sub(r"\s+", " ", _AROUND.sub(" ", _normalise(text))).strip()
+    if not norm:
+        return Lookup()
+    if norm in _forms():
+        return _pick(_forms()[norm], state, "exact")
+    if norm in _cities():
+        return _pick(_cities()[norm], state, "city")
+    hit = process.extractOne(norm, list(_forms()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return _pick(_forms()[hit[0]], state, "fuzzy") if hit and len(norm) >= 4 else Lookup()

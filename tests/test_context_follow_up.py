@@ -197,3 +197,10 @@ def test_which_law_applies_here_is_answered_for_the_remembered_state():
     reply = conv.say("which law would apply to him here", "check_eligibility", confidence=0.24,
                      also=[("ask_eligibility", 0.15)])
     assert conv.loop is None and "9.60" in reply
+
+
+def test_a_follow_up_about_something_in_a_county_is_not_taken_for_the_county():
+    conv = Conversation()
+    conv.say("does fresno have AOT?", "ask_county_status", [("county", "CA:Fresno")])
+    reply = conv.say("what about the hearing in fresno?", "ask_hearing_when", [("county", "CA:Fresno")])
+    assert "Disability Rights California listed" not in reply and "5346" in reply

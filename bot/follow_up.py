@@ -12,14 +12,15 @@ import re
 # The lead-in of a follow-up, in English and Spanish (read on the lower-cased text).
 _LEAD = re.compile(
     r"^\W*(?:(?:and|also)\W+)?(?:what|how|wat|wht)\s+(?:about|bout|abt)\s+"
-    r"|^\W*(?:and|&)\s+(?:what\s+about\s+|how\s+about\s+)?"
     r"|^\W*(?:(?:the\s+)?same\s+(?:question|thing|answer|one)?\s*(?:for|in|with|under)\s+)"
-    r"|^\W*(?:is\s+(?:it|that)|would\s+(?:it|that)\s+be|does\s+(?:it|that)\s+work|"
-    r"how\s+does\s+(?:it|that)\s+work|how\s+is\s+(?:it|that))\s+(?:the\s+same\s+|different\s+)?"
-    r"(?:in|for|under)\s+"
-    r"|^\W*(?:what|how)\s+if\s+(?:we|i|he|she|they|you)\s+(?:live|lived|lives|are|were|was|moved?|"
-    r"moves)\s+(?:in|to)\s+"
-    r"|^\W*(?:y|y\s+que\s+tal|que\s+tal|y\s+si\s+(?:vivimos|vive|vivo)\s+en)\s+", re.I)
+    r"|^\W*(?:is\s+(?:it|that|this)|are\s+(?:the\s+rules|things)|would\s+(?:it|that)\s+be|"
+    r"(?:how\s+)?(?:does|do|would)\s+(?:it|that|this)\s+(?:work|apply|go)|how\s+is\s+(?:it|that)|"
+    r"what'?s\s+(?:it|that)\s+like|whats\s+(?:it|that)\s+like)\s+"
+    r"(?:the\s+same\s+(?:way\s+)?|any\s+different\s+|different\s+)?(?:in|for|under)\s+"
+    r"|^\W*(?:and\s+)?(?:what|how)?\s*if\s+(?:we|i|he|she|they|you|it)(?:'re|'s|re|s)?\s+"
+    r"(?:live|lived|lives|are|were|was|is|moved?|moves)?\s*(?:in|to)\s+"
+    r"|^\W*(?:y|y\s+que\s+tal|que\s+tal|y\s+si\s+(?:vivimos|vive|vivo)\s+en)\s+"
+    r"|^\W*(?:and|&)\s+", re.I)  # last: "and if we lived in NY" is read by the branch above
 _TAIL = re.compile(r"\W*\b(?:instead|then|too|as\s+well|also|tambien|también)?\W*$", re.I)
 MAX_WORDS = 5  # "what about san luis obispo county?" still counts; a new question does not
 

@@ -177,7 +177,10 @@ def test_without_already_on_a_qualify_question_still_starts_the_walk_through():
     ("what about LA?", "LA"), ("and Orange?", "Orange"), ("and in CA?", "in CA"),
     ("same question for new york", "new york"), ("what if we lived in New York instead", "New York"),
     ("whats the ny version then", "ny"), ("and what about CA? my roommate there is sick", "CA"),
+    ("and if we were in new york?", "new york"), ("does that apply in new york too?", "new york"),
+    ("are the rules the same in NY", "NY"), ("ok so what about LA", "LA"),
     ("do I get a lawyer", None), ("and he stopped his meds and now he is in the hospital again", None),
+    ("if he refuses meds what happens", None), ("is this covered by insurance", None),
 ])
 def test_the_follow_up_shapes(text, rest):
     assert remainder(text) == rest

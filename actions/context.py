@@ -52,6 +52,10 @@ def _county(tracker: Tracker, text: str) -> counties.County | None:
         return None
     zip_match = counties.ZIP_RE.search(text)
     found = counties.from_zip(zip_match.group(1)) if zip_match else counties.from_city(text, known)
+    if not found.county:  # "I live in Marin": a bare county name after where one lives
+        found = counties.from_residence(text, known)
+    if not found.county and len(text.split()) <= 3:  # "Kern", "marin?" as the whole message
+        found = counties.place_alone(text, known)
     return found.county
 
 

@@ -66,15 +66,24 @@ def status_question(low: str) -> bool:
     return bool(_STATUS.search(low)) and not counties_general(low)
 
 
+# "what's their number?", "how do I reach them?", "do they have it?" after a county
+_THEIR_CALL = re.compile(r"\b(call|contact|reach|email|phone|text|llamarles|llamarlos)\s+(them|they)\b"
+                         r"|\btheir\s+(number|phone|contact|email|office|address|line)\b")
+_THEY_HAVE = re.compile(r"\b(do|does|did)\s+(they|it)\s+(have|do|offer|run|use)\s+"
+                        r"(it|that|this|aot|one|laura'?s? law|kendra'?s? law|(a|the) program)\b")
+
+
 def local_question(text: str) -> str | None:
     """'status' for "is there AOT here?", 'call' for "who do I call there?"; else None.
     A question about all counties ("which counties have it?") is neither."""
     low = plain(text)
-    if not _LOCAL.search(low) or counties_general(low):
+    if counties_general(low):
         return None
-    if _CALL.search(low):
+    if _THEIR_CALL.search(low) or _LOCAL.search(low) and _CALL.search(low):
         return "call"
-    return "status" if _HAS.search(low) else None
+    if _THEY_HAVE.search(low) or _LOCAL.search(low) and _HAS.search(low):
+        return "status"
+    return None
 
 
 def counties_general(low: str) -> bool:

@@ -214,3 +214,23 @@ def place_alone(text: str, state: str | None = None) -> Lookup:
         return _pick(_cities()[norm], state, "city")
     hit = process.extractOne(norm, list(_forms()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
     return _pick(_forms()[hit[0]], state, "fuzzy") if hit and len(norm) >= 4 else Lookup()
+
+
+# Where a person says they live: "I live in Marin", "we're in Kern", "from Erie". Here a
+# county's bare name counts even when it is also a common word (bot/entity_rules.py asks
+# for the word "county" elsewhere: "by the lake" is not Lake County).
+RESIDENCE_CUE = re.compile(r"\b(?:i|we|he|she|they|my \w+|our \w+)\s+(?:live|lives|living|stay|stays|"
+                           r"moved|are|is|am|'re|'m)\s+(?:in|to)\s+|\b(?:i'?m|we'?re|were|im|based)\s+in\s+"
+                           r"|(?:^|\b(?:i'?m|we'?re|i am|we are|im)\s+)from\s+")
+
+
+def from_residence(text: str, state: str | None = None) -> Lookup:
+    """The county named right after "I live in" / "we're in" / "from"; Lookup() if none."""
+    low = text.lower().replace("’", "'")
+    for cue in RESIDENCE_CUE.finditer(low):
+        words = re.split(r"[,;.!?\n]", low[cue.end():], maxsplit=1)[0].split()
+        for n in range(min(3, len(words)), 0, -1):
+            found = place_alone(" ".join(words[:n]), state)
+            if found.county or found.how == "ambiguous":
+                return found
+    return Lookup()

@@ -207,3 +207,29 @@ def test_a_follow_up_about_something_in_a_county_is_not_taken_for_the_county():
     conv.say("does fresno have AOT?", "ask_county_status", [("county", "CA:Fresno")])
     reply = conv.say("what about the hearing in fresno?", "ask_hearing_when", [("county", "CA:Fresno")])
     assert "Disability Rights California listed" not in reply and "5346" in reply
+
+
+@pytest.mark.parametrize("text,guess,county_line", [
+    ("whats their number", "nlu_fallback", "San Diego County"),
+    ("do they have it", "nlu_fallback", "San Diego County"),
+    ("how do i reach them", "ask_help", "San Diego County"),
+])
+def test_they_after_a_county_means_that_county(text, guess, county_line):
+    conv = Conversation()
+    conv.say("we're in san diego county", "inform_county", [("county", "CA:San Diego")])
+    reply = conv.say(text, guess, confidence=0.35)
+    assert county_line in reply and "Did you mean" not in reply
+
+
+def test_they_in_another_question_is_answered_as_asked():
+    conv = Conversation()
+    conv.say("we're in san diego county", "inform_county", [("county", "CA:San Diego")])
+    reply = conv.say("do they have to give him a lawyer", "ask_lawyer")
+    assert "public defender" in reply and "Disability Rights California listed" not in reply
+
+
+def test_a_crisis_check_on_where_one_lives_still_keeps_the_county():
+    conv = Conversation()
+    conv.say("I live in Marin", "crisis")  # the classifier's false alarm, then the check reply
+    reply = conv.say("do they have it", "nlu_fallback", confidence=0.35)
+    assert "Marin County" in reply and "Which county" not in reply

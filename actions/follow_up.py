@@ -73,6 +73,9 @@ _THEY_HAVE = re.compile(r"\b(do|does|did)\s+(they|it)\s+(have|do|offer|run|use)\
                         r"(it|that|this|aot|one|laura'?s? law|kendra'?s? law|(a|the) program)\b")
 
 
+_AOTISH = re.compile(r"\b(it|this|aot|assisted outpatient|laura'?s?|kendra'?s?|program|one|la ley)\b")
+
+
 def local_question(text: str) -> str | None:
     """'status' for "is there AOT here?", 'call' for "who do I call there?"; else None.
     A question about all counties ("which counties have it?") is neither."""
@@ -81,8 +84,8 @@ def local_question(text: str) -> str | None:
         return None
     if _THEIR_CALL.search(low) or _LOCAL.search(low) and _CALL.search(low):
         return "call"
-    if _THEY_HAVE.search(low) or _LOCAL.search(low) and _HAS.search(low):
-        return "status"
+    if _THEY_HAVE.search(low) or _LOCAL.search(low) and _HAS.search(low) and _AOTISH.search(low):
+        return "status"  # not "is there a lawyer there?"
     return None
 
 

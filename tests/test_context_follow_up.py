@@ -233,3 +233,10 @@ def test_a_crisis_check_on_where_one_lives_still_keeps_the_county():
     conv.say("I live in Marin", "crisis")  # the classifier's false alarm, then the check reply
     reply = conv.say("do they have it", "nlu_fallback", confidence=0.35)
     assert "Marin County" in reply and "Which county" not in reply
+
+
+def test_another_question_about_there_is_answered_as_asked():
+    conv = Conversation()
+    conv.say("we live in Kern county", "inform_county", [("county", "CA:Kern")])
+    reply = conv.say("is there a lawyer for him there?", "ask_lawyer")
+    assert "public defender" in reply and "Disability Rights California listed" not in reply

@@ -1,7 +1,6 @@
 """Look up a county's AOT status (content/counties.yml) and say what to do next."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -49,8 +48,7 @@ def contact_line(contact: dict) -> str:
                    source=c.sources[contact["source"]].short)
 
 
-# "Which counties have AOT?" asks about all of them, not the one named earlier.
-GENERAL = re.compile(r"\b(counties|which|how many|list|every|all|state ?wide|whole state)\b", re.I)
+GENERAL = counties.GENERAL  # "which counties have AOT?" (older callers read it here)
 
 
 def remembered_county(tracker: Tracker, text: str) -> counties.Lookup:

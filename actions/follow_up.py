@@ -20,7 +20,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import content, entity_values
+from actions.common import action_named, content
 from actions.context import place_in
 from actions.topic_reply import answer_topic
 from bot import counties, follow_up, states
@@ -90,9 +90,7 @@ def local_question(text: str) -> str | None:
 
 
 def counties_general(low: str) -> bool:
-    from actions.county import GENERAL
-
-    return bool(GENERAL.search(low))
+    return bool(counties.GENERAL.search(low))
 
 
 def remembered(tracker: Tracker) -> County | None:
@@ -176,19 +174,16 @@ async def county_answer(dispatcher: CollectingDispatcher, tracker: Tracker, coun
     """'Who do I call' then 'and in Fresno?': Fresno's contacts; else Fresno's AOT status."""
     if last == "help":
         return await contacts_answer(dispatcher, tracker, county.state, county.name)
-    from actions.county import ActionCountyLookup  # county.py answers; it never asks here
-
     message = {**tracker.latest_message, DONE: True,
                "entities": [{"entity": "county", "value": county.key}]}
-    return await ActionCountyLookup().run(dispatcher, retell(tracker, message), {})
+    # By name: actions/county.py asks this module first (a static import would be a cycle).
+    return await action_named("action_county_lookup").run(dispatcher, retell(tracker, message), {})
 
 
 async def contacts_answer(dispatcher: CollectingDispatcher, tracker: Tracker, state: str,
                           county: str | None) -> list[dict]:
-    from actions.contacts import ActionContacts
-
     message = {**tracker.latest_message, DONE: True, "entities": []}
-    return await ActionContacts().run(
+    return await action_named("action_contacts").run(
         dispatcher, retell(tracker, message, {"state": state, "county": county}), {})
 
 

@@ -19,6 +19,8 @@ from bot import states
 ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 # Words that say "this is a county" but are not part of its name.
 FILLER = re.compile(r"\b(county|cnty|co\.|condado|de|the|of)\b")
+# "Which counties have AOT?" asks about all of them, not the one named earlier.
+GENERAL = re.compile(r"\b(counties|which|how many|list|every|all|state ?wide|whole state)\b", re.I)
 FUZZY_CUTOFF = 85  # measured on the misspellings in tests/test_counties.py
 
 

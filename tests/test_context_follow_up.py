@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import ActionContext
-from actions.tools import action_named
+from actions.common import action_named
 from bot.follow_up import remainder
 from bot.rules import action_for_intent
 

@@ -119,7 +119,7 @@ def previous_state(tracker: Tracker) -> str | None:
 
 def named_place(tracker: Tracker, rest: str) -> tuple[str | None, County | None]:
     """(state, county) a follow-up's remainder names ("New York", "in CA", "LA", "oakland")."""
-    state = states.alone(rest)
+    state = follow_up.state_only(rest)
     if state:
         return state, None
     # "kings county new york": the state named settles which Kings County
@@ -128,7 +128,7 @@ def named_place(tracker: Tracker, rest: str) -> tuple[str | None, County | None]
     found = counties.place_alone(rest, known)  # "the hearing in Fresno" asks about a hearing
     if found.county and (hint is None or found.county.state == hint):
         return found.county.state, found.county
-    return hint, None
+    return None, None  # "CARE court in New York" asks something new
 
 
 async def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot import states
+
 # The lead-in of a follow-up, in English and Spanish (read on the lower-cased text).
 _LEAD = re.compile(
     r"^\W*(?:(?:and|also)\W+)?(?:what|how|wat|wht)\s+(?:about|bout|abt)\s+"
@@ -51,3 +53,12 @@ def remainder(text: str) -> str | None:
     if not rest or len(rest.split()) > MAX_WORDS:
         return None
     return rest
+
+
+_PREPOSITION = re.compile(r"^(?:(?:in|for|under|with|at|to|the|state of|en|bajo|para|con|la|el)\s+)+", re.I)
+
+
+def state_only(rest: str) -> str | None:
+    """The state a follow-up's remainder names when it names only that: "in CA", "under
+    Kendra's Law", "new york state"; None for "CARE court in New York" (a new question)."""
+    return states.alone(_PREPOSITION.sub("", rest.strip()))

@@ -240,3 +240,10 @@ def test_another_question_about_there_is_answered_as_asked():
     conv.say("we live in Kern county", "inform_county", [("county", "CA:Kern")])
     reply = conv.say("is there a lawyer for him there?", "ask_lawyer")
     assert "public defender" in reply and "Disability Rights California listed" not in reply
+
+
+def test_a_new_topic_for_the_other_state_is_not_the_last_answer_again():
+    conv = Conversation()
+    conv.say("do I get a lawyer for AOT in CA", "ask_lawyer", [("state", "CA")])
+    reply = conv.say("what about CARE court in new york?", "ask_care_court", [("state", "NY")])
+    assert "public defender" not in reply and "CARE" in reply

@@ -73,6 +73,8 @@ _THEY_HAVE = re.compile(r"\b(do|does|did)\s+(they|it)\s+(have|do|offer|run|use)\
                         r"(it|that|this|aot|one|laura'?s? law|kendra'?s? law|(a|the) program)\b")
 
 
+_NOT_PLACE = re.compile(r"\b(is|are|was|were|isn'?t|aren'?t) there\b|\bthere (is|are|was|were|'?s)\b"
+                        r"|\bin there\b|\bhay\b")
 _AOTISH = re.compile(r"\b(it|this|aot|assisted outpatient|laura'?s?|kendra'?s?|program|one|la ley)\b")
 
 
@@ -82,9 +84,11 @@ def local_question(text: str) -> str | None:
     low = plain(text)
     if counties_general(low):
         return None
-    if _THEIR_CALL.search(low) or _LOCAL.search(low) and _CALL.search(low):
+    # "is there a deadline", "what rights does she have in there": not a place
+    local = _LOCAL.search(_NOT_PLACE.sub(" ", low))
+    if _THEIR_CALL.search(low) or local and _CALL.search(low):
         return "call"
-    if _THEY_HAVE.search(low) or _LOCAL.search(low) and _HAS.search(low) and _AOTISH.search(low):
+    if _THEY_HAVE.search(low) or local and _HAS.search(low) and _AOTISH.search(low):
         return "status"  # not "is there a lawyer there?"
     return None
 

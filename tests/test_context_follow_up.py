@@ -247,3 +247,14 @@ def test_a_new_topic_for_the_other_state_is_not_the_last_answer_again():
     conv.say("do I get a lawyer for AOT in CA", "ask_lawyer", [("state", "CA")])
     reply = conv.say("what about CARE court in new york?", "ask_care_court", [("state", "NY")])
     assert "public defender" not in reply and "CARE" in reply
+
+
+@pytest.mark.parametrize("text,intent,expect", [
+    ("Is there a deadline for holding the AOT hearing?", "ask_hearing_when", "5346(d)"),
+    ("is there a way to end aot before the time is up", "ask_how_ends", "5346"),
+])
+def test_is_there_in_another_question_is_not_a_place(text, intent, expect):
+    conv = Conversation()
+    conv.say("we live in Kern county", "inform_county", [("county", "CA:Kern")])
+    reply = conv.say(text, intent)
+    assert expect in reply and "Disability Rights California listed" not in reply

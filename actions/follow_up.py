@@ -27,6 +27,7 @@ from bot import counties, follow_up, states
 from bot.content import County
 from bot.tools.dates import plain
 from bot.tools.wants import ALREADY_ON
+from bot.topics import DEFAULT_ACTION, registry
 
 DONE = "follow_up_done"  # marks a message this module already handed on (no loops)
 # What the law gives a person already on an order: their rights in treatment.
@@ -219,3 +220,28 @@ def bare_on_order(text: str) -> bool:
     rest = re.sub(r"\b(in|en|from|de)\s+[a-z .'-]*$", " ", ALREADY_ON.sub(" ", low))  # the place
     rest = re.sub(r"[^a-z' ]+", " ", _STATEMENT_FILLER.sub(" ", rest))
     return len(rest.split()) <= 2  # "since march", "for 2 months"
+
+
+def related(topic_id: str) -> set[str]:
+    """The questions content/ lists as following on from this one (bank and registry)."""
+    c = content()
+    entry = registry().topics.get(topic_id)
+    ids = {r for t in c.topics.get(topic_id, {}).values() for r in t.related}
+    return ids | set(entry.related if entry else ())
+
+
+def answer_related(dispatcher: CollectingDispatcher, tracker: Tracker,
+                   likeliest: list[str]) -> list[dict] | None:
+    """An unsure follow-up ("does a neighbor count?" after who can ask for AOT) whose likeliest
+    answer content/ lists as related to the answer just given: that answer, not a menu.
+    Only answers sent by answer_topic (a bank entry or a plain topic); None otherwise."""
+    last = tracker.get_slot("last_topic")
+    if not last or not likeliest or likeliest[0] == last:
+        return None
+    top = likeliest[0]
+    entry = registry().topics.get(top)
+    if entry and entry.action != DEFAULT_ACTION:
+        return None
+    if top in content().topics and (last in related(top) or top in related(last)):
+        return answer_topic(dispatcher, top, tracker.get_slot("state"))
+    return None

@@ -33,12 +33,16 @@ class Conversation:
         self.events: list[dict] = []
         self.loop: str | None = None  # the form a reply started (the walk-through's)
 
-    def say(self, text: str, intent: str, entities=(), confidence: float = 0.9, also=()) -> str:
-        """`also`: the model's next guesses, (intent, confidence), likeliest first."""
+    def say(self, text: str, intent: str, entities=(), confidence: float = 0.9, also=(),
+            bank=()) -> str:
+        """`also`: the model's next guesses, (intent, confidence), likeliest first; `bank`:
+        the ResponseSelector's (entry, confidence)."""
         ranking = [{"name": n, "confidence": c} for n, c in [(intent, confidence), *also]]
         message = {"intent": {"name": intent, "confidence": confidence}, "text": text,
                    "entities": [{"entity": e, "value": v} for e, v in entities],
-                   "intent_ranking": ranking}
+                   "intent_ranking": ranking,
+                   "response_selector": {"faq": {"ranking": [
+                       {"intent_response_key": f"faq/{e}", "confidence": c} for e, c in bank]}}}
         self.events.append({"event": "user", "text": text})
         self._apply(asyncio.run(ActionContext().run(CollectingDispatcher(), self._tracker(message), {})))
         dispatcher = CollectingDispatcher()
@@ -258,3 +262,23 @@ def test_is_there_in_another_question_is_not_a_place(text, intent, expect):
     conv.say("we live in Kern county", "inform_county", [("county", "CA:Kern")])
     reply = conv.say(text, intent)
     assert expect in reply and "Disability Rights California listed" not in reply
+
+
+# The real model on "does a neighbor count": unsure between the bank and the hostile reply.
+NEIGHBOR = dict(confidence=0.35, also=[("faq", 0.32), ("hostile", 0.22), ("ask_myths", 0.07)],
+                bank=[("myth_neighbor_can_petition", 0.47), ("aot_who_which_diagnoses", 0.04)])
+
+
+def test_an_unsure_follow_up_related_to_the_last_answer_gets_that_answer():
+    conv = Conversation()
+    conv.say("who can request aot in california", "ask_who_can_request", [("state", "CA")])
+    reply = conv.say("does a neighbor count", "nlu_fallback", **NEIGHBOR)
+    assert "Did you mean" not in reply and "5346" in reply
+    assert conv.slots["last_topic"] == "myth_neighbor_can_petition"
+
+
+def test_the_same_unsure_question_out_of_the_blue_still_gets_the_menu():
+    conv = Conversation()
+    conv.say("do I get a lawyer in california", "ask_lawyer", [("state", "CA")])
+    reply = conv.say("does a neighbor count", "nlu_fallback", **NEIGHBOR)
+    assert "Did you mean" in reply

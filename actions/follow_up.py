@@ -131,6 +131,8 @@ def named_place(tracker: Tracker, rest: str) -> tuple[str | None, County | None]
     hint = states.from_reply(rest.lower())
     known = hint or tracker.get_slot("state")
     found = counties.place_alone(rest, known)  # "the hearing in Fresno" asks about a hearing
+    if not found.county and "," in rest:  # "sacramento, same question"
+        found = counties.place_alone(rest.split(",", 1)[0], known)
     if found.county and (hint is None or found.county.state == hint):
         return found.county.state, found.county
     return None, None  # "CARE court in New York" asks something new
@@ -138,13 +140,18 @@ def named_place(tracker: Tracker, rest: str) -> tuple[str | None, County | None]
 
 async def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: dict[str, Any]) -> list[dict] | None:
-    """Answer a follow-up for another place, or a bare "already on AOT"; None otherwise."""
+    """Answer a follow-up for another place, a question about the county named before, or
+    a bare "already on AOT"; None otherwise (the calling action answers as it would)."""
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/") or tracker.latest_message.get(DONE):  # a button; or answered here
         return None
     if bare_on_order(text):
         state = tracker.get_slot("state")
         return answer_topic(dispatcher, ON_ORDER_TOPIC, state)
+    rest = follow_up.remainder(text)
+    state, county = named_place(tracker, rest) if rest is not None else (None, None)
+    if state:  # "what about Fresno?", "and in CA?" come before "do they have it" below
+        return await for_place(dispatcher, tracker, state, county)
     county = remembered(tracker)
     if county and local_question(text) == "status":  # "is Laura's Law in effect here?"
         return await county_answer(dispatcher, tracker, county, None)
@@ -153,12 +160,12 @@ async def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,
     here = place_in(tracker)[1]
     if here and status_question(plain(text)):  # "what is the AOT status in Kern county?"
         return await county_answer(dispatcher, tracker, here, None)
-    rest = follow_up.remainder(text)
-    if rest is None:
-        return None
-    state, county = named_place(tracker, rest)
-    if state is None:
-        return None
+    return None
+
+
+async def for_place(dispatcher: CollectingDispatcher, tracker: Tracker, state: str,
+                    county: County | None) -> list[dict] | None:
+    """The last question again for another state, or the county's own lines."""
     last = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
     events: list[dict] = [SlotSet("state", state)]
     if county:

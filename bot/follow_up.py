@@ -50,6 +50,8 @@ def remainder(text: str) -> str | None:
     # "and what about CA? my roommate there is in bad shape too": the first sentence asks
     rest = re.split(r"[?!.;]", text[match.end():], maxsplit=1)[0]
     rest = _TAIL.sub("", rest).strip(" ?!.,¿¡")
+    if len(rest.split()) > MAX_WORDS:  # "San Francisco, do they have it too": the place first
+        rest = _TAIL.sub("", rest.split(",", 1)[0]).strip(" ?!.,¿¡")
     if not rest or len(rest.split()) > MAX_WORDS:
         return None
     return rest

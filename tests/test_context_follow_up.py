@@ -183,6 +183,7 @@ def test_without_already_on_a_qualify_question_still_starts_the_walk_through():
     ("whats the ny version then", "ny"), ("and what about CA? my roommate there is sick", "CA"),
     ("and if we were in new york?", "new york"), ("does that apply in new york too?", "new york"),
     ("are the rules the same in NY", "NY"), ("ok so what about LA", "LA"),
+    ("what about San Francisco, do they have it too?", "San Francisco"),
     ("do I get a lawyer", None), ("and he stopped his meds and now he is in the hospital again", None),
     ("if he refuses meds what happens", None), ("is this covered by insurance", None),
 ])
@@ -282,3 +283,12 @@ def test_the_same_unsure_question_out_of_the_blue_still_gets_the_menu():
     conv.say("do I get a lawyer in california", "ask_lawyer", [("state", "CA")])
     reply = conv.say("does a neighbor count", "nlu_fallback", **NEIGHBOR)
     assert "Did you mean" in reply
+
+
+@pytest.mark.parametrize("text", ["how about sacramento, same question",
+                                  "what about San Francisco, do they have it too?"])
+def test_a_county_follow_up_with_more_words_after_a_comma(text):
+    conv = Conversation()
+    conv.say("does fresno have AOT?", "ask_county_status", [("county", "CA:Fresno")])
+    reply = conv.say(text, "nlu_fallback", confidence=0.35)
+    assert "Disability Rights California listed" in reply and "Fresno" not in reply

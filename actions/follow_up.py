@@ -215,14 +215,25 @@ def said_on_order(tracker: Tracker) -> bool:
     """Someone in this conversation is already on an order ("my son is on Kendra's Law")."""
     texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
     texts.append(tracker.latest_message.get("text") or "")
-    return any(ALREADY_ON.search(plain(t)) for t in texts if not t.startswith("/"))
+    return any(on_order(plain(t)) for t in texts if not t.startswith("/"))
+
+
+# An order of AOT, not any order or hold: "he was put in the hospital" is not on AOT.
+_AOT_ORDER = re.compile(r"\b(aot|assisted outpatient|laura'?s? law|kendra'?s? law|orden|ley de (laura|kendra))\b"
+                        r"|\b(an?|the|court|his|her|their|my) order\b")
+_NOT_AOT = re.compile(r"\b(5150|5250|hold|hospital|jail|prison|conservator\w*|care court)\b")
+
+
+def on_order(low: str) -> bool:
+    """'my son is on Kendra's Law', 'she was ordered to AOT': someone is on an AOT order."""
+    return bool(ALREADY_ON.search(low) and _AOT_ORDER.search(low) and not _NOT_AOT.search(low))
 
 
 def bare_on_order(text: str) -> bool:
     """'My son is already on AOT in LA': a statement that someone is on an order, with no
     question in it (a question, 'he is on AOT, can he move?', is answered as asked)."""
     low = plain(text)
-    if "?" in text or not ALREADY_ON.search(low):
+    if "?" in text or not on_order(low):
         return False
     rest = re.sub(r"\b(in|en|from|de)\s+[a-z .'-]*$", " ", ALREADY_ON.sub(" ", low))  # the place
     rest = re.sub(r"[^a-z' ]+", " ", _STATEMENT_FILLER.sub(" ", rest))

@@ -292,3 +292,13 @@ def test_a_county_follow_up_with_more_words_after_a_comma(text):
     conv.say("does fresno have AOT?", "ask_county_status", [("county", "CA:Fresno")])
     reply = conv.say(text, "nlu_fallback", confidence=0.35)
     assert "Disability Rights California listed" in reply and "Fresno" not in reply
+
+
+@pytest.mark.parametrize("said", ["my son was put in the hospital last week",
+                                  "my son was put on a 5150 hold"])
+def test_a_hospital_stay_is_not_being_on_aot(said):
+    conv = Conversation()
+    first = conv.say(said, "nlu_fallback", confidence=0.35)
+    assert "5348" not in first  # not the rights of someone on an order
+    conv.say("does my son qualify", "check_eligibility")
+    assert conv.loop == "guided_tool_form"  # the walk-through still starts

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clarify import ActionClarify, retold_once
 from actions.common import content, current_state, latest_intent, send
 from actions.county import ActionCountyLookup
+from actions.follow_up import answer_follow_up
 from actions.off_topic import respond
 from actions.tools import start_tool
 from actions.topic_reply import (answer_glossary, answer_state_given, answer_topic, asked_about,
@@ -63,6 +64,9 @@ class ActionAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "what about Fresno?", "same for NY", "he's already on AOT"
+            return followed
         intent = latest_intent(tracker)
         state = current_state(tracker)
         events: list[dict] = [SlotSet("state", state)] if state else []

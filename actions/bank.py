@@ -19,6 +19,7 @@ from actions.answers import answer_topic
 from actions.topic_reply import asked_about
 from actions.clarify import SELECTOR_MIN, ActionClarify
 from actions.common import content, current_state, entity_values
+from actions.follow_up import answer_follow_up
 from bot.bank import ENTITY, RETRIEVAL_INTENT, selector_ranking
 
 
@@ -60,6 +61,9 @@ class ActionAnswerBank(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "what about New York?": the last question, for New York
+            return followed
         entry, sure = chosen_entry(tracker)
         if entry is None or not sure:
             # The clarify step weighs the other answers without the bank (it cannot pick the

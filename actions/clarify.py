@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import content, current_state, send
+from actions.follow_up import answer_follow_up, answer_related
 from actions.off_topic import respond
 from actions.tools import action_named
 from actions.topic_reply import answer_state_given, asked_about
@@ -93,6 +94,9 @@ class ActionClarify(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "and Orange?", "what about in CA?": not a menu
+            return followed
         text = tracker.latest_message.get("text") or ""
         state = states.alone(text)
         if state:  # "ca", "NY": a state, whatever the model made of two letters
@@ -109,7 +113,8 @@ class ActionClarify(Action):
                                      None, tracker.active_loop, "action_listen")
             action = action_named(action_for_intent().get(clear["name"], DEFAULT_ACTION))
             return await action.run(dispatcher, retold_tracker, domain)
-        return send_menu(dispatcher, tracker)
+        # "does a neighbor count?" right after who can ask: the related answer, not a menu
+        return answer_related(dispatcher, tracker, likeliest_topics(tracker)) or send_menu(dispatcher, tracker)
 
 
 def clear_guess(tracker: Tracker) -> dict | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import i18n, states
@@ -43,3 +43,23 @@ def current_state(tracker: Tracker) -> str | None:
 def send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
     for msg in messages:
         dispatcher.utter_message(text=msg["text"], buttons=msg.get("buttons") or [])
+
+
+def action_named(name: str) -> Action:
+    """The project's action called `name`. The action server has imported every module of
+    actions/ (rasa_sdk loads the package); outside it, they are imported here by name."""
+    import importlib
+    import pkgutil
+
+    import actions
+
+    for mod in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{mod.name}")
+    found: dict[str, type[Action]] = {}
+    stack: list[type[Action]] = list(Action.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack += cls.__subclasses__()
+        if cls.__module__.startswith("actions.") and "name" in vars(cls):
+            found[cls().name()] = cls
+    return found[name]()

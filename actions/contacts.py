@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.topic_reply import answer_topic
 from actions.common import content, current_state, send
-from actions.county import contact_line
+from actions.county import contact_line, county_messages
+from bot import counties
 from bot.states import CODES
 
 
@@ -28,12 +29,12 @@ class ActionContacts(Action):
         if str(tracker.get_slot("last_topic") or "").startswith("crisis"):
             # Right after a crisis reply, the person to talk to first is the 988 Lifeline.
             send(dispatcher, c.render_dialogue("help_after_crisis"))
+        known = counties.by_key(f"{state}:{county}") if state and county else None
+        if known:  # "who do I call there?": the county's own lines first, naming it
+            send(dispatcher, county_messages(known))
+            return answer_topic(dispatcher, "help", state)
         if state:
-            events = answer_topic(dispatcher, "help", state)
-            for contact in c.contacts_for(state, county):
-                if county in contact.get("counties", []):
-                    dispatcher.utter_message(text=contact_line(contact))
-            return events
+            return answer_topic(dispatcher, "help", state)
         # Someone asking for a person should not first be asked a question:
         # with no state known, give both states' lines.
         send(dispatcher, c.render_dialogue("contacts_intro"))

@@ -1,7 +1,6 @@
 """Look up a county's AOT status (content/counties.yml) and say what to do next."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -49,8 +48,7 @@ def contact_line(contact: dict) -> str:
                    source=c.sources[contact["source"]].short)
 
 
-# "Which counties have AOT?" asks about all of them, not the one named earlier.
-GENERAL = re.compile(r"\b(counties|which|how many|list|every|all|state ?wide|whole state)\b", re.I)
+GENERAL = counties.GENERAL  # "which counties have AOT?" (older callers read it here)
 
 
 def remembered_county(tracker: Tracker, text: str) -> counties.Lookup:
@@ -71,6 +69,11 @@ class ActionCountyLookup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        from actions.follow_up import answer_follow_up  # it calls this action back, marked done
+
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "what about Brooklyn?" after a lawyer question: for NY
+            return followed
         text = tracker.latest_message.get("text") or ""
         # "kings county ny": the short form settles which Kings County
         state = current_state(tracker) or states.from_reply(text.lower())

@@ -53,6 +53,11 @@ class ActionOffTopic(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        from actions.follow_up import answer_follow_up  # "how does that work in New York?"
+
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:
+            return followed
         return respond(dispatcher, "out_of_scope", _text(tracker))
 
 

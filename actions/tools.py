@@ -20,7 +20,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import current_state, latest_intent, send
+from actions.common import action_named, current_state, latest_intent, send
+from actions.follow_up import answer_follow_up, on_order_answer, said_on_order
 from actions.topic_reply import answer_instead_of_tool
 from bot.rules import action_for_intent
 from bot.states import today
@@ -72,7 +73,13 @@ class ActionStartTool(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict]:
+        followed = await answer_follow_up(dispatcher, tracker, domain)
+        if followed is not None:  # "what about New York?" read as a tool's intent
+            return followed
         tool = flow.TOOL_FOR_INTENT.get(latest_intent(tracker), "eligibility")
+        if tool == "eligibility" and said_on_order(tracker):
+            # Already on AOT (said now or earlier): the walk-through is for someone who is not.
+            return on_order_answer(dispatcher, tracker)
         if not wants_tool(tool, tracker.latest_message.get("text") or "", today()):
             # "What is a court day?", "my son is already on AOT": an answer, not a tool.
             events = answer_instead_of_tool(dispatcher, tracker, set(flow.TOOL_FOR_INTENT))
@@ -143,26 +150,6 @@ async def answer_switched(dispatcher: CollectingDispatcher, tracker: Tracker,
     (data/rules/*.yml and content/topics.yml, read by bot/rules.py): no table here."""
     name = action_for_intent().get(latest_intent(tracker), DEFAULT_ACTION)
     return await action_named(name).run(dispatcher, tracker, domain)
-
-
-def action_named(name: str) -> Action:
-    """The project's action called `name`. The action server has imported every module of
-    actions/ (rasa_sdk loads the package); outside it, they are imported here by name."""
-    import importlib
-    import pkgutil
-
-    import actions
-
-    for mod in pkgutil.iter_modules(actions.__path__):
-        importlib.import_module(f"actions.{mod.name}")
-    found: dict[str, type[Action]] = {}
-    stack: list[type[Action]] = list(Action.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        stack += cls.__subclasses__()
-        if cls.__module__.startswith("actions.") and "name" in vars(cls):
-            found[cls().name()] = cls
-    return found[name]()
 
 
 class ActionStopTool(Action):

@@ -19,6 +19,8 @@ from bot import states
 ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 # Words that say "this is a county" but are not part of its name.
 FILLER = re.compile(r"\b(county|cnty|co\.|condado|de|the|of)\b")
+# "Which counties have AOT?" asks about all of them, not the one named earlier.
+GENERAL = re.compile(r"\b(counties|which|how many|list|every|all|state ?wide|whole state)\b", re.I)
 FUZZY_CUTOFF = 85  # measured on the misspellings in tests/test_counties.py
 
 
@@ -167,4 +169,70 @@ def from_city(text: str, state: str | None = None) -> Lookup:
                     after = " ".join(words[n:n + 2])
                     hint = STATE_TAIL.get(after) or STATE_TAIL.get(after.split(" ")[0] if after else "")
                     return _pick(_cities()[place], hint or state, "city")
+    return Lookup()
+
+
+# "upstate new york. is there ...", "buffalo ny my brother ...", "nyc. my mom ...": people
+# often put where they are first. Only the first clause counts, and a city there only when
+# the clause is that city alone or a state follows it, so a question's words are not places.
+REGION = re.compile(r"^(upstate|downstate|western|eastern|northern|southern|central|norcal|socal)\s+")
+
+
+def from_lead(text: str, state: str | None = None) -> tuple[str | None, Lookup]:
+    """(state, county lookup) of a place that opens the message; (None, Lookup()) if none."""
+    first = re.split(r"[.,;:!?\n]", (text or "").lower(), maxsplit=1)[0]
+    words = re.sub(r"[^a-z '-]+", " ", first).split()
+    if not words or len(words) > 12:
+        return None, Lookup()
+    alone = states.alone(REGION.sub("", " ".join(words)))
+    if alone:
+        return alone, Lookup()
+    for n in range(min(3, len(words)), 0, -1):
+        place, after = " ".join(words[:n]), words[n] if n < len(words) else ""
+        hint = STATE_TAIL.get(after)
+        if place in _cities() and (hint or n == len(words)):
+            found = _pick(_cities()[place], hint or state, "city")
+            return (found.county.state if found.county else hint), found
+    return None, Lookup()
+
+
+# Words that may stand around a place in "what about ...?" without asking anything else.
+_AROUND = re.compile(r"\b(in|for|at|the|state|city|area|there|too|now|please|en|el|y|"
+                     r"ciudad|estado|california|calif|cali|ca|new york|ny|nys)\b")
+
+
+def place_alone(text: str, state: str | None = None) -> Lookup:
+    """The county `text` names when it names nothing else: "LA", "in Fresno county",
+    "kings county new york", "tulre"; not "the hearing in Fresno" (that asks about a hearing)."""
+    zip_match = ZIP_RE.fullmatch(text.strip())
+    if zip_match:
+        return from_zip(zip_match.group(1))
+    norm = re.sub(r"\s+", " ", _AROUND.sub(" ", _normalise(text))).strip()
+    if not norm:
+        return Lookup()
+    if norm in _forms():
+        return _pick(_forms()[norm], state, "exact")
+    if norm in _cities():
+        return _pick(_cities()[norm], state, "city")
+    hit = process.extractOne(norm, list(_forms()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return _pick(_forms()[hit[0]], state, "fuzzy") if hit and len(norm) >= 4 else Lookup()
+
+
+# Where a person says they live: "I live in Marin", "we're in Kern", "from Erie". Here a
+# county's bare name counts even when it is also a common word (bot/entity_rules.py asks
+# for the word "county" elsewhere: "by the lake" is not Lake County).
+RESIDENCE_CUE = re.compile(r"\b(?:i|we|he|she|they|my \w+|our \w+)\s+(?:live|lives|living|stay|stays|"
+                           r"moved|are|is|am|'re|'m)\s+(?:in|to)\s+|\b(?:i'?m|we'?re|were|im|based)\s+in\s+"
+                           r"|(?:^|\b(?:i'?m|we'?re|i am|we are|im)\s+)from\s+")
+
+
+def from_residence(text: str, state: str | None = None) -> Lookup:
+    """The county named right after "I live in" / "we're in" / "from"; Lookup() if none."""
+    low = text.lower().replace("’", "'")
+    for cue in RESIDENCE_CUE.finditer(low):
+        words = re.split(r"[,;.!?\n]", low[cue.end():], maxsplit=1)[0].split()
+        for n in range(min(3, len(words)), 0, -1):
+            found = place_alone(" ".join(words[:n]), state)
+            if found.county or found.how == "ambiguous":
+                return found
     return Lookup()

@@ -20,6 +20,10 @@ markers; scripts/evaluate.py keeps that section when it rewrites the file) and p
 it. It is a measure, never a training source: do not tune on its lines (issue #12).
 
 Usage: python scripts/evaluate_real.py [--out reports] [--limit N] [--check-replies]
+       python scripts/evaluate_real.py --conversations FILE [--rasa-url URL]
+The second form runs only the conversations in FILE (same format) and prints per-kind
+figures; for a file outside tests/nlu/real* (a development set) it also prints each
+failing turn's text and reply. It writes no report.
 """
 from __future__ import annotations
 
@@ -119,11 +123,12 @@ def run_conversations(bot: Assistant, conversations: list[dict]) -> list[dict]:
     results = []
     for conv in conversations:
         sender = f"realc-{uuid.uuid4().hex[:10]}"
-        turns = []
+        turns, replies = [], []
         for turn in conv["turns"]:
             reply = bot.say(sender, turn["text"])
             turns.append(judge(reply, turn["key"], turn.get("not")))
-        results.append({"id": conv["id"], "turns": turns, "ok": all(turns)})
+            replies.append(reply)
+        results.append({"id": conv["id"], "turns": turns, "ok": all(turns), "replies": replies})
     return results
 
 
@@ -274,10 +279,15 @@ KINDS = ("county_then", "zip_then", "state_alone", "what_about", "already_on", "
          "followup_county", "lawname", "city_then", "topic_switch")
 
 
-def conversation_table(convs: list[dict]) -> list[str]:
+def by_kind(convs: list[dict]) -> dict[str, list[dict]]:
     kinds: dict[str, list] = collections.defaultdict(list)
     for c in convs:
         kinds[next((k for k in KINDS if c["id"].startswith(k)), c["id"].split("_")[0])].append(c)
+    return kinds
+
+
+def conversation_table(convs: list[dict]) -> list[str]:
+    kinds = by_kind(convs)
     lines = ["### Conversations by kind", "", "| kind | right | turns right |", "|---|---|---|"]
     lines += [f"| {k} | {share(v)} | {share([{'ok': t} for c in v for t in c['turns']])} |"
               for k, v in sorted(kinds.items())]
@@ -300,13 +310,63 @@ def write_section(path: Path, section: str, begin: str = REAL_BEGIN, end: str = 
     path.write_text(text, encoding="utf-8")
 
 
+def held_out(path: Path) -> bool:
+    """A file of the independent held-out sets: its texts are never printed."""
+    parts = path.resolve().parts
+    return any(p in ("real", "real_es") for p in parts)
+
+
+def failures(convs: list[dict], conversations: list[dict]) -> list[str]:
+    """Each failing turn of a development conversation: its text, key and the reply."""
+    lines = []
+    for result, conv in zip(convs, conversations):
+        for ok, turn, reply in zip(result["turns"], conv["turns"], result["replies"]):
+            if not ok:
+                lines += [f"- {conv['id']}: {turn['text']!r} (key {turn['key']!r}"
+                          f"{', not ' + repr(turn['not']) if turn.get('not') else ''})",
+                          f"    reply: {reply[:400]!r}"]
+    return lines
+
+
+def conversations_only(path: Path, rasa_url: str | None) -> None:
+    """--conversations FILE: only these conversations, per-kind figures (and, for a
+    development file, the failing turns)."""
+    import httpx
+
+    from bot.stack import Ports, Stack
+
+    conversations = yaml.safe_load(path.read_text(encoding="utf-8"))
+    stack = None
+    if rasa_url is None:
+        tmp = Path(tempfile.mkdtemp(prefix="aot-conv-"))
+        stack = Stack(ports=Ports(rasa=15405, actions=15455, web=18400), tracker_db=tmp / "trackers.db",
+                      web=False, log_dir=tmp, extra_env={"RATE_LIMIT": "0"}).start()
+        stack.wait_ready(timeout=300)
+        rasa_url = stack.ports.rasa_url
+    try:
+        with httpx.Client(timeout=60) as client:
+            convs = run_conversations(Assistant(client, f"{rasa_url}/webhooks/rest/webhook"), conversations)
+    finally:
+        if stack:
+            stack.stop()
+    print("\n".join(conversation_table(convs)))
+    print(f"\nall: {share(convs)}; turns {share([{'ok': t} for c in convs for t in c['turns']])}")
+    if not held_out(path):
+        print("\n### Failing turns\n" + "\n".join(failures(convs, conversations)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="reports")
     parser.add_argument("--limit", type=int, default=0, help="only the first N of each (a quick run)")
     parser.add_argument("--check-replies", action="store_true",
                         help="also replay the assistant's own parses through the baselines' reply path")
+    parser.add_argument("--conversations", type=Path,
+                        help="run only the conversations in this file (no report written)")
+    parser.add_argument("--rasa-url", help="with --conversations: a Rasa already running here")
     args = parser.parse_args()
+    if args.conversations:
+        return conversations_only(args.conversations, args.rasa_url)
     import httpx
 
     from bot.stack import Ports, Stack

@@ -72,3 +72,19 @@ def test_does_it_have_aot_after_a_county_answers_for_that_county():
 def test_which_counties_have_aot_is_still_about_all_of_them():
     reply = county_reply("which counties have AOT?", {"state": "CA", "county": "Fresno"})
     assert "Fresno" not in reply
+
+
+@pytest.mark.parametrize("text,county", [
+    ("I live in Marin", "Marin"),  # a county name that is also a word needs "county" elsewhere
+    ("we're in kern, my son won't take his meds", "Kern"),
+    ("Napa", "Napa"),
+])
+def test_a_bare_county_name_where_one_lives_is_kept(text, county):
+    # as a crisis check fired on it once: no entities, only the text
+    got = slots_after(tracker(text, intent="crisis"))
+    assert got.get("county") == county and got.get("state") == "CA"
+
+
+@pytest.mark.parametrize("text", ["the pain is from lake effect", "im in the hospital", "no"])
+def test_words_that_are_not_a_place_set_nothing(text):
+    assert slots_after(tracker(text, slots={"state": "NY"})) == {}

@@ -20,9 +20,12 @@ ALREADY_ON = re.compile(
     r"\b(already|currently|now|been) (on|in|under) (aot|it|laura'?s law|kendra'?s law|an? order)\b"
     r"|\b(is|are|am|i'm|im) on (aot|laura'?s law|kendra'?s law)\b"
     r"|\b(was|were|got|been) (put|placed|ordered)\b|\bhas an? (aot |court )?order\b"
+    r"|\b(on|under) (an? )?(aot|court|kendra'?s law|laura'?s law) order\b"
     r"|\b(ya|actualmente|ahora) (esta|estoy|estan) (en|bajo) (el |la )?(aot|ley de (laura|kendra)|una orden)\b"
     r"|\b(esta|estoy|estan) (en|bajo) (el aot|aot|la ley de (laura|kendra))\b"
     r"|\b(lo|la|los|me) (pusieron|ordenaron|metieron)\b|\b(ya )?tiene una orden\b", re.I)
+# "which law would apply to him here": the state's law, not the walk-through.
+WHICH_LAW = re.compile(r"\b(which|what) (law|laws|ley|leyes)\b", re.I)
 # Someone in particular: "my son", "I", "she", "my client".
 PERSONAL = re.compile(r"\b(i|i'm|im|me|my|myself|he|she|him|her|they|them|we|us|our|son|daughter|"
                       r"brother|sister|husband|wife|partner|mom|mum|dad|mother|father|client|"
@@ -52,7 +55,9 @@ def wants_tool(tool: str, text: str, today: date) -> bool:
         return True
     text = plain(text)
     if tool == "eligibility":  # "does my son qualify", not "who qualifies for AOT"
-        return not ALREADY_ON.search(text) and bool(PERSONAL.search(text) or WORK_OUT.search(text))
+        if ALREADY_ON.search(text) or WHICH_LAW.search(text):
+            return False
+        return bool(PERSONAL.search(text) or WORK_OUT.search(text))
     if isinstance(parse_date(text, today), ParsedDate):
         return True
     return bool(WORK_OUT.search(text)) or not ASKS_WHAT.search(text)

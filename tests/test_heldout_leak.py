@@ -2,7 +2,8 @@
 
 A held-out figure means something only if the model never saw the question. Every
 held-out line (tests/nlu/real/questions.yml, the turns of tests/nlu/real/conversations.yml,
-tests/nlu/heldout*.yml, and the development sets tests/nlu/dev_es.yml and dev_en.yml) is normalised
+tests/nlu/heldout*.yml, the development sets tests/nlu/dev_es.yml and dev_en.yml, and the
+development conversations tests/nlu/dev_conversations.yml) is normalised
 (lower case, apostrophes dropped, punctuation and extra spaces removed, Rasa entity markup
 unwrapped) and must not equal any normalised training example of data/nlu/**/*.yml
 (sub-folders too: the question bank's data/nlu/bank/, in either Rasa example form). The
@@ -49,6 +50,13 @@ def heldout_lines(root: Path = ROOT) -> list[tuple[str, str]]:
     for conv in yaml.safe_load((real / "conversations.yml").read_text()):
         out += [(f"turn of {conv['id']}", t["text"]) for t in conv["turns"]
                 if len(str(t["text"]).split()) >= TURN_MIN_WORDS]
+    # The development conversations (tests/nlu/dev_conversations.yml, for the context rules)
+    # are kept out of training the same way.
+    dev_conversations = root / "tests" / "nlu" / "dev_conversations.yml"
+    if dev_conversations.exists():
+        for conv in yaml.safe_load(dev_conversations.read_text(encoding="utf-8")):
+            out += [(f"dev turn of {conv['id']}", t["text"]) for t in conv["turns"]
+                    if len(str(t["text"]).split()) >= TURN_MIN_WORDS]
     read = baselines().example_texts
     # The development sets (tests/nlu/dev_es.yml, dev_en.yml) are kept out of training the same way.
     dev = [p for p in (root / "tests" / "nlu" / f"dev_{lang}.yml" for lang in ("es", "en")) if p.exists()]

@@ -251,6 +251,16 @@ CRISIS_CASES = {
         "mi hijo está rompiendo todo",
         "está persiguiendo a mi mamá con un bate",
     ]),
+    "third_party_wish": ("suicide", "en", [
+        "my mom keeps saying she wants to be dead",
+        "he doesnt want to live anymore",
+        "she told me she wants to disappear",
+        "my dad wishes he was never born",
+    ]),
+    "third_party_wish_es": ("suicide", "es", [
+        "mi mama dice que se quiere morir",
+        "mi hijo ya no quiere vivir",
+    ]),
 }
 
 # Check-level families: ambiguous alone. They get the direct, kind question
@@ -274,6 +284,9 @@ CHECK_CASES = {
     "check_es": ("suicide", "es", [
         "soy una carga",
         "me rindo",
+    ]),
+    "third_party_check": ("suicide", "en", [
+        "my daughter wants to disappear",
     ]),
     "medical_check": ("overdose", "en", [
         "he passed out",

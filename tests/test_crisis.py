@@ -175,6 +175,8 @@ CRISIS_CASES = {
         "me tome todas mis pastillas",
     ]),
     "harm_others_es": ("harm_others", "es", [
+        "mi hijo dice que va a quemar la casa",
+        "mi esposo amenaza con quemarnos",
         "tiene un cuchillo",
         "Mi esposo tiene una pistola",
         "lo voy a matar",

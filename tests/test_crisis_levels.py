@@ -332,3 +332,38 @@ def test_someone_elses_wish_to_die_gets_the_crisis_reply(text):
 def test_not_wanting_a_home_or_a_hospital_is_no_rule_match(text):
     assert crisis.get_detector().scan(text) is None
     assert crisis.assess(text).level != "crisis"
+
+
+# --------------------------------------------------------------------------- places and law names alone (s7)
+
+PLACE_ONLY = [
+    "I live in Marin", "we're in Kern", "Queens", "ny", "Laura's Law", "Kendra's law?", "10452",
+    "i live in marin county, california", "queens ny", "we live in oakland", "im from brooklyn",
+    "the bronx", "upstate", "vivimos en el condado de fresno", "soy de los angeles", "ley de laura",
+    "fresno. kendras law", "san bernardino county ca", "sacremento", "AOT", "new york",
+]
+
+
+@pytest.mark.parametrize("text", PLACE_ONLY)
+def test_a_place_or_a_law_alone_is_no_crisis(text):
+    found = crisis.assess(text)
+    assert found.level is None, found.as_dict()
+
+
+def test_no_county_name_alone_sets_off_the_crisis_check():
+    """Every county in content/counties.yml, in the shapes people send it."""
+    loud = []
+    for county in load().counties:
+        for text in (county.name, f"I live in {county.name}", f"we're in {county.name} county",
+                     f"{county.name} County, {county.state}"):
+            if crisis.assess(text).level is not None:
+                loud.append(text)
+    assert not loud
+
+
+@pytest.mark.parametrize("text", [
+    "i live in marin and i want to die", "we're in kern. my son has a gun and is screaming",
+    "queens. she keeps saying she wants to be dead", "i live in pain", "i live in fear every day",
+])
+def test_a_place_does_not_hide_crisis_words(text):
+    assert crisis.assess(text).level is not None

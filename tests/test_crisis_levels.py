@@ -367,3 +367,17 @@ def test_no_county_name_alone_sets_off_the_crisis_check():
 ])
 def test_a_place_does_not_hide_crisis_words(text):
     assert crisis.assess(text).level is not None
+
+
+def test_place_and_law_words_do_not_dilute_a_sentence(model):
+    """Short messages are scored whole AND by sentence: the place and the law around a
+    death wish no longer pull the classifier under its threshold (0.35 whole before)."""
+    text = "albany. my uncle won't get up, keeps saying he wants to be dead. he's on kendra's law"
+    assert model.score(text).risk >= model.thresholds["check"]
+
+
+@pytest.mark.parametrize("text", ["I live in Marin. How does Laura's law work?",
+                                  "I live in Alpine. my son needs help"])
+def test_a_place_sentence_is_not_scored_alone(model, text):
+    assert model.score(text).risk < model.thresholds["check"]
+    assert crisis.assess(text).level is None

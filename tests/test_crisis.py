@@ -164,6 +164,7 @@ CRISIS_CASES = {
         "no le veo sentido a la vida",
     ]),
     "self_harm_es": ("self_harm", "es", [
+        "mi hermana se esta cortando",
         "quiero hacerme daño",
         "quiero hacerme dano",
         "voy a hacerme daño",
@@ -213,6 +214,8 @@ CRISIS_CASES = {
         "I have enough pills to never wake up",
     ]),
     "self_harm_more": ("self_harm", "en", [
+        "she is cutting right now",
+        "i'm cutting again",
         "he keeps banging his head against the wall",
         "i scratch until i bleed",
         "she is burning her hands with a lighter",

@@ -381,3 +381,41 @@ def test_place_and_law_words_do_not_dilute_a_sentence(model):
 def test_a_place_sentence_is_not_scored_alone(model, text):
     assert model.score(text).risk < model.thresholds["check"]
     assert crisis.assess(text).level is None
+
+
+
+# --------------------------------------------------------------------------- petitioning for AOT (s7)
+
+# Someone filing (or threatening to file) for AOT is not a crisis by itself. "she keeps
+# threatening me with lauras law" fired danger_now (a threat!) before. Not in any corpus.
+PETITION = [
+    'my sister says shes going to do kendras law on me',
+    "going to put me on laura's law",
+    "filing kendra's law on my son",
+    'she wants to AOT me',
+    "my mom says she's gonna petition me for aot",
+    'my dad threatened to put me on lauras law',
+    "my brother keeps saying he'll get me on kendra's law",
+    "i'm going to file laura's law on my daughter",
+    "we want to aot our son, he won't take meds",
+    'my wife is trying to get me court ordered treatment',
+    'my ex says she will have me committed with kendras law',
+    'my parents are petitioning the court to put me on aot',
+    'my therapist said she might petition for aot on me',
+    'she keeps threatening me with lauras law',
+    "he says he's going to have me put on an aot order",
+    'mi hermana dice que me va a meter a la ley de kendra',
+    'mi mama quiere ponerme en aot',
+    'voy a pedir la ley de laura para mi hijo',
+    'mi esposo dice que me va a poner en la ley de laura',
+]
+
+
+@pytest.mark.parametrize("text", PETITION)
+def test_petitioning_for_aot_is_no_crisis(text):
+    found = crisis.assess(text)
+    assert found.level is None, found.as_dict()
+
+
+def test_a_threat_of_harm_beside_the_law_still_fires():
+    assert crisis.assess("he is threatening me with a knife because of lauras law").level == "crisis"

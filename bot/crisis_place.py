@@ -23,15 +23,17 @@ from typing import Any
 from bot.crisis_rules import load_patterns, normalize
 
 _ZIP = re.compile(r"\d{5}(?: \d{4})?")
+_RESIDENCE = re.compile(r"\b(?:live|lives|living) in\b|\b(?:vivo|vivimos|vive|viven) en\b|\b(?:county|condado)\b")
 
 
 @functools.lru_cache(maxsize=1)
-def _words() -> tuple[int, re.Pattern[str]]:
-    """(max words, one pattern for every filler phrase, longest first)."""
+def _words() -> tuple[int, re.Pattern[str], frozenset[str]]:
+    """(max words, one pattern for every filler phrase longest first, words never a mere place)."""
     conf = load_patterns().get("place_only") or {}
     phrases = {normalize(p) for key in ("lead", "laws", "around") for p in conf.get(key) or []}
     alts = sorted((re.escape(p) for p in phrases if p), key=len, reverse=True)
-    return int(conf.get("max_words", 8)), re.compile(r"\b(?:" + "|".join(alts) + r")\b")
+    never = frozenset(normalize(w) for w in conf.get("never") or [])
+    return int(conf.get("max_words", 8)), re.compile(r"\b(?:" + "|".join(alts) + r")\b"), never
 
 
 def place_only(text: Any) -> bool:
@@ -39,9 +41,11 @@ def place_only(text: Any) -> bool:
     if not isinstance(text, str):
         return False
     norm = re.sub(r"[^\w .]+|(?<!\d)\.|\.(?!\d)", " ", normalize(text))
-    max_words, filler = _words()
+    max_words, filler, never = _words()
     if not norm.split() or len(norm.split()) > max_words:
         return False
+    if never & set(norm.split()) and not _RESIDENCE.search(norm):
+        return False  # "at the lake": maybe where someone stands; "i live in lake county" is a home
     rest = " ".join(filler.sub(" ", norm).split())
     return not rest or _is_place(rest)
 

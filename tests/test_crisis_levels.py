@@ -419,3 +419,10 @@ def test_petitioning_for_aot_is_no_crisis(text):
 
 def test_a_threat_of_harm_beside_the_law_still_fires():
     assert crisis.assess("he is threatening me with a knife because of lauras law").level == "crisis"
+
+
+@pytest.mark.parametrize("text", ["at the lake", "niagara falls", "the hudson", "en el puente"])
+def test_a_place_to_die_is_never_just_a_place(text):
+    from bot.crisis_place import place_only
+
+    assert not place_only(text)

@@ -61,12 +61,24 @@ def combine(match: Optional[CrisisMatch], score: Any, text: str,
         # Two or three words give the classifier too little to go on ("say nothing",
         # "something private" scored as risky); short crisis messages are the rules' job.
         model_level = None
+    if model_level is not None and _names_only_a_place(text):
+        model_level = None  # "I live in Marin": no crisis words at all (bot/crisis_place.py)
     if model_level is None:
         return Assessment(None, None, guessed, score=risk)
     context = ""
     if model_level == "crisis" and detector is not None and _history_only(detector, text):
         model_level, context = "check", "history"
     return Assessment(model_level, score.category, guessed, "model", "model", risk, context)
+
+
+def _names_only_a_place(text: str) -> bool:
+    """A short message naming only places or the laws. If the check fails, keep the level."""
+    try:
+        from bot.crisis_place import place_only
+
+        return place_only(text)
+    except Exception:  # noqa: BLE001 - when in doubt, ask (safety first)
+        return False
 
 
 def _model_thresholds(score: Any) -> dict[str, float]:

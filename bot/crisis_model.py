@@ -201,7 +201,12 @@ class CrisisModel:
         if not isinstance(text, str) or not text.strip():
             return Score(0.0, "self")
         best: tuple[float, Any, str] | None = None
-        for segment in self.segments(text):
+        segments = self.segments(text)
+        if len(segments) > 1:  # "I live in Marin." is no risk on its own (bot/crisis_place.py)
+            from bot.crisis_place import place_only
+
+            segments = [s for s in segments if not place_only(s)] or segments
+        for segment in segments:
             probs = self.scorer.proba(segment)
             risk = 1.0 - float(probs[self._none])
             if best is None or risk > best[0]:
@@ -217,7 +222,10 @@ class CrisisModel:
         message is not diluted. Very long messages: sentences grouped to at most 200 scores."""
         text = text[:MAX_CHARS]
         if len(text) <= 200:
-            return [text]
+            # Also each sentence: "nyc. my mom wont eat, says she wants to be dead. shes on
+            # kendras law" scored 0.35 whole (place and law words dilute it), 0.95 alone.
+            parts = [p for p in _SEGMENT.split(text) if p.strip()]
+            return [text] + parts if len(parts) > 1 else [text]
         parts = [p for p in _SEGMENT.split(text) if p.strip()] or [text]
         if len(parts) > 200:
             size = -(-len(parts) // 200)

@@ -164,6 +164,7 @@ CRISIS_CASES = {
         "no le veo sentido a la vida",
     ]),
     "self_harm_es": ("self_harm", "es", [
+        "mi hermana se esta cortando",
         "quiero hacerme daño",
         "quiero hacerme dano",
         "voy a hacerme daño",
@@ -175,6 +176,8 @@ CRISIS_CASES = {
         "me tome todas mis pastillas",
     ]),
     "harm_others_es": ("harm_others", "es", [
+        "mi hijo dice que va a quemar la casa",
+        "mi esposo amenaza con quemarnos",
         "tiene un cuchillo",
         "Mi esposo tiene una pistola",
         "lo voy a matar",
@@ -211,6 +214,8 @@ CRISIS_CASES = {
         "I have enough pills to never wake up",
     ]),
     "self_harm_more": ("self_harm", "en", [
+        "she is cutting right now",
+        "i'm cutting again",
         "he keeps banging his head against the wall",
         "i scratch until i bleed",
         "she is burning her hands with a lighter",
@@ -251,6 +256,16 @@ CRISIS_CASES = {
         "mi hijo está rompiendo todo",
         "está persiguiendo a mi mamá con un bate",
     ]),
+    "third_party_wish": ("suicide", "en", [
+        "my mom keeps saying she wants to be dead",
+        "he doesnt want to live anymore",
+        "she told me she wants to disappear",
+        "my dad wishes he was never born",
+    ]),
+    "third_party_wish_es": ("suicide", "es", [
+        "mi mama dice que se quiere morir",
+        "mi hijo ya no quiere vivir",
+    ]),
 }
 
 # Check-level families: ambiguous alone. They get the direct, kind question
@@ -274,6 +289,9 @@ CHECK_CASES = {
     "check_es": ("suicide", "es", [
         "soy una carga",
         "me rindo",
+    ]),
+    "third_party_check": ("suicide", "en", [
+        "my daughter wants to disappear",
     ]),
     "medical_check": ("overdose", "en", [
         "he passed out",

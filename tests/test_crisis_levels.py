@@ -274,3 +274,155 @@ def test_action_assesses_the_text_when_the_parse_has_no_key():
     assert _run_action({"text": "me quiero morir", "intent": {"name": "crisis"}}) == _texts("crisis_es")
     assert _run_action({"text": "/crisis", "intent": {"name": "crisis"}}) == _texts("crisis")
     assert _run_action({"text": "", "intent": {"name": "crisis"}, "crisis": {"reply_key": "nope"}}) == _texts("crisis")
+
+
+# --------------------------------------------------------------------------- someone else's wish to die (s7)
+
+# A family member reporting that someone ELSE wants to be dead, with the places, law names,
+# ZIPs and typos people add. These gave no crisis level before: the first-person phrases
+# ("want to be dead") missed "she wants to be dead", and the place and law words diluted the
+# classifier's score below its check threshold. Written for this test, in no corpus file.
+THIRD_PARTY_DEATH_WISH = [
+    'nyc. my mom wont eat, keeps saying she wants to be dead. shes on kendras law',
+    "my son said he'd be better off dead",
+    'he keeps saying he wants to die',
+    'she stopped eating and says she wants to disappear',
+    'bronx here, my brother keeps sayin he wants 2 be dead, hes on aot',
+    'my dad in sacramento county told me he doesnt want to live anymore',
+    'fresno. my daughter says she wishes she was dead, can lauras law help',
+    "my wife wont get out of bed and says she wants to disappear, we're in queens",
+    "my son on kendra's law texted me he'd be better off dead",
+    "my sister said she doesn't want to be alive anymore. brooklyn ny",
+    'grandma keeps talkin about wanting to die, we live in kern',
+    'my husband says he wishes he was never born. hes under an aot order in la county',
+    'mom wont take meds and keeps saying shes better off dead. 10452',
+    'my boyfriend told me he wants to be dead, alameda county, lauras law',
+    'my son stopped eating, says he hopes he doesnt wake up. Monroe county NY',
+    'my daughter wanted to be dead all week and now she is not answering. san diego',
+    'he keeps saying he dont wanna live no more, staten island',
+    'my brother said he wished he was dead after the aot hearing',
+    "she says she's done and wants to disappear for good, Marin county",
+    'my dad said hed rather be dead than go back on the order',
+    'mi mama no quiere comer y dice que se quiere morir, estamos en el bronx, ley de kendra',
+    'mi hijo dice que ya no quiere vivir, vivimos en los angeles',
+    'mi hermana dice q quiere estar muerta, condado de fresno',
+    'mi esposo dice que estaria mejor muerto, tiene orden de aot en queens',
+    'mi hija dice que quiere desaparecer y no come, ley de laura',
+    'mi papa ya no quiere despertar, dice eso todos los dias. nueva york',
+    'mi hermano habla de morirse todo el tiempo, esta bajo la ley de kendra',
+    'mi abuela dice que ojala se muriera, condado de kern',
+    'mi hijo de 19 dice que se quiere ir para siempre, brooklyn',
+]
+
+
+@pytest.mark.parametrize("text", THIRD_PARTY_DEATH_WISH)
+def test_someone_elses_wish_to_die_gets_the_crisis_reply(text):
+    found = crisis.assess(text)
+    assert found.level == "crisis", found.as_dict()
+    assert found.reply_key in ("crisis", "crisis_es", "crisis_danger", "crisis_danger_es")
+    spanish = text.startswith("mi ")
+    assert found.reply_key.endswith("_es") == spanish
+
+
+@pytest.mark.parametrize("text", [
+    "my son doesnt want to live with us anymore", "he does not want to live in a group home",
+    "he does not want to be in the hospital", "she doesnt want to be on meds",
+    "mi hijo no quiere vivir con nosotros", "no quiere vivir conmigo",
+])
+def test_not_wanting_a_home_or_a_hospital_is_no_rule_match(text):
+    assert crisis.get_detector().scan(text) is None
+    assert crisis.assess(text).level != "crisis"
+
+
+# --------------------------------------------------------------------------- places and law names alone (s7)
+
+PLACE_ONLY = [
+    "I live in Marin", "we're in Kern", "Queens", "ny", "Laura's Law", "Kendra's law?", "10452",
+    "i live in marin county, california", "queens ny", "we live in oakland", "im from brooklyn",
+    "the bronx", "upstate", "vivimos en el condado de fresno", "soy de los angeles", "ley de laura",
+    "fresno. kendras law", "san bernardino county ca", "sacremento", "AOT", "new york",
+]
+
+
+@pytest.mark.parametrize("text", PLACE_ONLY)
+def test_a_place_or_a_law_alone_is_no_crisis(text):
+    found = crisis.assess(text)
+    assert found.level is None, found.as_dict()
+
+
+def test_no_county_name_alone_sets_off_the_crisis_check():
+    """Every county in content/counties.yml, in the shapes people send it."""
+    loud = []
+    for county in load().counties:
+        for text in (county.name, f"I live in {county.name}", f"we're in {county.name} county",
+                     f"{county.name} County, {county.state}"):
+            if crisis.assess(text).level is not None:
+                loud.append(text)
+    assert not loud
+
+
+@pytest.mark.parametrize("text", [
+    "i live in marin and i want to die", "we're in kern. my son has a gun and is screaming",
+    "queens. she keeps saying she wants to be dead", "i live in pain", "i live in fear every day",
+])
+def test_a_place_does_not_hide_crisis_words(text):
+    assert crisis.assess(text).level is not None
+
+
+def test_place_and_law_words_do_not_dilute_a_sentence(model):
+    """Short messages are scored whole AND by sentence: the place and the law around a
+    death wish no longer pull the classifier under its threshold (0.35 whole before)."""
+    text = "albany. my uncle won't get up, keeps saying he wants to be dead. he's on kendra's law"
+    assert model.score(text).risk >= model.thresholds["check"]
+
+
+@pytest.mark.parametrize("text", ["I live in Marin. How does Laura's law work?",
+                                  "I live in Alpine. my son needs help"])
+def test_a_place_sentence_is_not_scored_alone(model, text):
+    assert model.score(text).risk < model.thresholds["check"]
+    assert crisis.assess(text).level is None
+
+
+
+# --------------------------------------------------------------------------- petitioning for AOT (s7)
+
+# Someone filing (or threatening to file) for AOT is not a crisis by itself. "she keeps
+# threatening me with lauras law" fired danger_now (a threat!) before. Not in any corpus.
+PETITION = [
+    'my sister says shes going to do kendras law on me',
+    "going to put me on laura's law",
+    "filing kendra's law on my son",
+    'she wants to AOT me',
+    "my mom says she's gonna petition me for aot",
+    'my dad threatened to put me on lauras law',
+    "my brother keeps saying he'll get me on kendra's law",
+    "i'm going to file laura's law on my daughter",
+    "we want to aot our son, he won't take meds",
+    'my wife is trying to get me court ordered treatment',
+    'my ex says she will have me committed with kendras law',
+    'my parents are petitioning the court to put me on aot',
+    'my therapist said she might petition for aot on me',
+    'she keeps threatening me with lauras law',
+    "he says he's going to have me put on an aot order",
+    'mi hermana dice que me va a meter a la ley de kendra',
+    'mi mama quiere ponerme en aot',
+    'voy a pedir la ley de laura para mi hijo',
+    'mi esposo dice que me va a poner en la ley de laura',
+]
+
+
+@pytest.mark.parametrize("text", PETITION)
+def test_petitioning_for_aot_is_no_crisis(text):
+    found = crisis.assess(text)
+    assert found.level is None, found.as_dict()
+
+
+def test_a_threat_of_harm_beside_the_law_still_fires():
+    assert crisis.assess("he is threatening me with a knife because of lauras law").level == "crisis"
+
+
+@pytest.mark.parametrize("text", ["at the lake", "niagara falls", "the hudson", "en el puente"])
+def test_a_place_to_die_is_never_just_a_place(text):
+    from bot.crisis_place import place_only
+
+    assert not place_only(text)

@@ -103,7 +103,7 @@ def _all_examples(path: Path, nlu_dir: Path, with_patterns: bool) -> tuple[list[
     if with_patterns:
         patterns = crisis.load_patterns()
         for fam in patterns["families"]:
-            if fam.get("level", "crisis") != "crisis":
+            if fam.get("level", "crisis") != "crisis" or fam.get("classifier") is False:
                 continue
             for phrase in fam.get("phrases") or []:
                 texts.append(phrase)

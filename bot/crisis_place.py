@@ -70,4 +70,8 @@ def _one_place(words: str, counties: Any, states: Any) -> bool:
     if states.alone(words) or _ZIP.fullmatch(words):
         return True
     found = counties.place_alone(words)
+    if found.how == "fuzzy":
+        # A near-spelling is not enough to silence the classifier: crisis words can sit a
+        # letter or two from a place name. A misspelled place may get the check; safety first.
+        return False
     return found.county is not None or found.how == "ambiguous" or bool(found.candidates)

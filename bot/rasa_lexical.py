@@ -26,14 +26,7 @@ the model trained on the larger Spanish data, the best entry alone (x 1) was rig
 0.864 of dev_en + dev_es + heldout against 0.852 at x 1.5 (fallback 0.35). The `faq`
 score is renormalised with the others, so the fallback threshold still reads a probability.
 
-A third opinion, from a pretrained sentence encoder (bot/semantic.py), joins the blend
-when `semantic_weight` is above 0:
-
-    q(label) = weight * model(label) + semantic_weight * semantic(label)
-               + (1 - weight - semantic_weight) * lexical(label)
-
-Fitted with the rest of the model (the word model in a few seconds; the encoder reads
-every training example once, about 4 minutes on 2 cores). Stored as JSON and NumPy arrays
+Fitted with the rest of the model (a few seconds). Stored as JSON and NumPy arrays
 (`allow_pickle=False`): nothing in the model runs code when it loads.
 """
 from __future__ import annotations
@@ -50,9 +43,6 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-from bot import sentence_encoder
-from bot.semantic import Semantic
 
 logger = logging.getLogger(__name__)
 
@@ -134,16 +124,9 @@ def model_scores(message_data: dict) -> dict[str, float]:
     return scores
 
 
-def blend(model: dict[str, float], lexical: dict[str, float], weight: float,
-          semantic: Optional[dict[str, float]] = None, semantic_weight: float = 0.0) -> dict[str, float]:
-    """weight x model + semantic_weight x semantic + the rest x lexical, per label."""
-    semantic = semantic or {}
-    if not semantic:
-        semantic_weight = 0.0
-    rest = 1.0 - weight - semantic_weight
-    labels = set(model) | set(lexical) | set(semantic)
-    return {k: weight * model.get(k, 0.0) + semantic_weight * semantic.get(k, 0.0)
-            + rest * lexical.get(k, 0.0) for k in labels}
+def blend(model: dict[str, float], lexical: dict[str, float], weight: float) -> dict[str, float]:
+    labels = set(model) | set(lexical)
+    return {k: weight * model.get(k, 0.0) + (1 - weight) * lexical.get(k, 0.0) for k in labels}
 
 
 def rankings(q: dict[str, float], length: int = 10,
@@ -169,15 +152,12 @@ class LexicalOpinion(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # semantic_weight: the sentence encoder's share (bot/semantic.py); 0 leaves it out.
-        return {"weight": 0.5, "C": 10.0, "bank_weight": 1.0, "semantic_weight": 0.0,
-                "semantic_C": 10.0}
+        return {"weight": 0.5, "C": 10.0, "bank_weight": 1.0}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 lexical: Optional[Lexical] = None, semantic: Optional[Semantic] = None) -> None:
+                 lexical: Optional[Lexical] = None) -> None:
         self.component_config = config
         self._storage, self._resource, self.lexical = model_storage, resource, lexical
-        self.semantic = semantic
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context: ExecutionContext):
@@ -191,25 +171,18 @@ class LexicalOpinion(GraphComponent, IntentClassifier):
                 texts.append(m.get("text"))
                 labels.append(label)
         self.lexical = Lexical.fit(texts, labels, float(self.component_config["C"]))
-        if float(self.component_config["semantic_weight"]) > 0:
-            self.semantic = Semantic.fit(texts, labels, float(self.component_config["semantic_C"]))
         with self._storage.write_to(self._resource) as path:
             self.lexical.save(path)
-            if self.semantic is not None:
-                self.semantic.save(path)
         return self._resource
 
     @classmethod
     def load(cls, config, model_storage, resource, execution_context, **kwargs):
         try:
             with model_storage.read_from(resource) as path:
-                lexical, semantic = Lexical.load(path), Semantic.load(path)
+                lexical = Lexical.load(path)
         except ValueError:  # nothing stored (e.g. no training examples): the model alone
-            lexical, semantic = None, None
-        if semantic is not None:
-            sentence_encoder.shared()  # load the weights now, not on the first person's message
-        return cls({**cls.get_default_config(), **(config or {})}, model_storage, resource,
-                   lexical, semantic)
+            lexical = None
+        return cls({**cls.get_default_config(), **(config or {})}, model_storage, resource, lexical)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -223,10 +196,8 @@ class LexicalOpinion(GraphComponent, IntentClassifier):
         if self.lexical is None or not message.get("text"):
             return
         data = message.as_dict(only_output_properties=False)
-        text = message.get("text")
-        semantic = self.semantic.proba(text) if self.semantic is not None else None
-        q = blend(model_scores(data), self.lexical.proba(text), float(self.component_config["weight"]),
-                  semantic, float(self.component_config["semantic_weight"]))
+        q = blend(model_scores(data), self.lexical.proba(message.get("text")),
+                  float(self.component_config["weight"]))
         intent_ranking, bank_ranking = rankings(q, bank_weight=float(self.component_config["bank_weight"]))
         message.set("intent", dict(intent_ranking[0]), add_to_output=True)
         message.set("intent_ranking", intent_ranking, add_to_output=True)

